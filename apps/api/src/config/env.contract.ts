@@ -1,0 +1,77 @@
+/**
+ * The environment variables the API reads: the contract between the API and the infrastructure.
+ *
+ * Declared once, here, without dependencies, so that both sides import the same list:
+ * the API builds its boot-time validation from it (src/config/env.schema.ts) and the Pulumi
+ * program builds the API container's environment and secrets from it (components/service).
+ * Tests on both sides fail when either drifts from this list.
+ */
+export interface EnvVariable {
+  /** What the variable means, shown in validation errors and docs. */
+  description: string;
+  /**
+   * A secret reaches the container only through a secret store (ECS `secrets` with `valueFrom`
+   * on AWS, a Pulumi secret on Docker) and is never logged.
+   */
+  secret: boolean;
+  /** Whether the process refuses to start without it. */
+  required: boolean;
+  /** The value used when it is not set (only for optional variables). */
+  default?: string;
+}
+
+export const apiEnvironment = {
+  PORT: {
+    description: "TCP port the HTTP server listens on",
+    secret: false,
+    required: false,
+    default: "3000",
+  },
+  LOG_LEVEL: {
+    description: "Minimum log level: fatal, error, warn, info, debug or trace",
+    secret: false,
+    required: false,
+    default: "info",
+  },
+  DATABASE_HOST: { description: "PostgreSQL host name", secret: false, required: true },
+  DATABASE_PORT: {
+    description: "PostgreSQL port",
+    secret: false,
+    required: false,
+    default: "5432",
+  },
+  DATABASE_USER: { description: "PostgreSQL user", secret: false, required: true },
+  DATABASE_PASSWORD: {
+    description: "PostgreSQL password (injected on its own from a secret store)",
+    secret: true,
+    required: false,
+  },
+  DATABASE_NAME: { description: "PostgreSQL database name", secret: false, required: true },
+  DATABASE_TLS: {
+    description: "Connect to PostgreSQL over TLS, verifying the server (true on Aurora): true or false",
+    secret: false,
+    required: false,
+    default: "false",
+  },
+  REDIS_HOST: { description: "Redis host name", secret: false, required: true },
+  REDIS_PORT: { description: "Redis port", secret: false, required: false, default: "6379" },
+  REDIS_PASSWORD: {
+    description: "Redis AUTH token (injected on its own from a secret store)",
+    secret: true,
+    required: false,
+  },
+  REDIS_TLS: {
+    description: "Connect to Redis over TLS (rediss; true on ElastiCache with in-transit encryption): true or false",
+    secret: false,
+    required: false,
+    default: "false",
+  },
+} as const satisfies Record<string, EnvVariable>;
+
+export type ApiEnvName = keyof typeof apiEnvironment;
+
+/** Every variable name, in declaration order. */
+export const apiEnvNames = Object.keys(apiEnvironment) as ApiEnvName[];
+
+/** Names of the variables that must come from a secret store. */
+export const apiSecretEnvNames = apiEnvNames.filter((name) => apiEnvironment[name].secret);
