@@ -1,0 +1,148 @@
+/**
+ * The only module that knows the API's URLs and response shapes: the rest of the app sees
+ * notes, pages of notes and typed errors. Same origin, under /api (nginx in every
+ * environment, Vite's proxy in `pnpm dev`).
+ */
+
+export interface Note {
+  id: string;
+  title: string;
+  body: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NoteInput {
+  title: string;
+  body: string;
+}
+
+/** One page of notes, newest first; `nextCursor` is absent on the last page. */
+export interface NotePage {
+  items: Note[];
+  nextCursor?: string;
+}
+
+/** Messages for the fields the API rejected, keyed by field name; `_` holds the rest. */
+export type FieldErrors = Partial<Record<keyof NoteInput | "_", string[]>>;
+
+/** The API answered with an error status. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly fieldErrors: FieldErrors = {},
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+/** The API could not be reached, or nginx could not reach it (502, 503, 504). */
+export class ApiUnavailableError extends Error {
+  constructor() {
+    super("The service is unavailable. Check your connection and try again.");
+    this.name = "ApiUnavailableError";
+  }
+}
+
+export const PAGE_SIZE = 20;
+
+export function listNotes(cursor?: string, signal?: AbortSignal): Promise<NotePage> {
+  const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
+  if (cursor) query.set("cursor", cursor);
+  return request<NotePage>(`/api/notes?${query}`, { signal });
+}
+
+export function getNote(id: string, signal?: AbortSignal): Promise<Note> {
+  return request<Note>(`/api/notes/${encodeURIComponent(id)}`, { signal });
+}
+
+export function createNote(input: NoteInput): Promise<Note> {
+  return request<Note>("/api/notes", { method: "POST", body: JSON.stringify(input) });
+}
+
+export function updateNote(id: string, input: Partial<NoteInput>): Promise<Note> {
+  return request<Note>(`/api/notes/${encodeURIComponent(id)}`, {
+    method: "PATCH",
+    body: JSON.stringify(input),
+  });
+}
+
+export function deleteNote(id: string): Promise<void> {
+  return request<void>(`/api/notes/${encodeURIComponent(id)}`, { method: "DELETE" });
+}
+
+async function request<T>(url: string, init: RequestInit): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      ...init,
+      headers: { accept: "application/json", ...(init.body ? { "content-type": "application/json" } : {}) },
+    });
+  } catch (error) {
+    if (error instanceof DOMException && error.name === "AbortError") throw error;
+    throw new ApiUnavailableError();
+  }
+  if (response.status === 502 || response.status === 503 || response.status === 504) {
+    throw new ApiUnavailableError();
+  }
+  if (response.status === 204) return undefined as T;
+  const body: unknown = await response.json().catch(() => undefined);
+  if (!response.ok) {
+    throw new ApiError(response.status, errorMessage(response.status, body), fieldErrorsFrom(body));
+  }
+  return body as T;
+}
+
+function errorMessage(status: number, body: unknown): string {
+  if (status === 404) return "This note does not exist, or it was deleted.";
+  if (status === 413) return "The note is too large.";
+  if (status === 429) return "Too many requests. Wait a moment and try again.";
+  const message = isRecord(body) ? body.message : undefined;
+  if (typeof message === "string") return message;
+  if (status === 400) return "Some fields are not valid.";
+  return `The request failed (HTTP ${status}).`;
+}
+
+const fields = ["title", "body"] as const;
+
+/**
+ * Maps a 400 body to messages per field. Understands NestJS's ValidationPipe shape
+ * (`message: ["title must be …", …]`, each message starting with the property name) and
+ * structured lists (`errors: [{ field | property, message | messages | constraints }]`).
+ */
+export function fieldErrorsFrom(body: unknown): FieldErrors {
+  const result: FieldErrors = {};
+  const add = (field: string | undefined, message: string) => {
+    const key = fields.find((name) => name === field) ?? "_";
+    (result[key] ??= []).push(message);
+  };
+  if (!isRecord(body)) return result;
+  if (Array.isArray(body.errors)) {
+    for (const entry of body.errors) {
+      if (!isRecord(entry)) continue;
+      const field = entry.field ?? entry.property ?? entry.path;
+      const name = Array.isArray(field) ? String(field[0]) : typeof field === "string" ? field : undefined;
+      for (const message of messagesOf(entry)) add(name, message);
+    }
+    return result;
+  }
+  const messages = Array.isArray(body.message) ? body.message : [];
+  for (const message of messages) {
+    if (typeof message !== "string") continue;
+    add(message.split(/[\s.]/, 1)[0], message);
+  }
+  return result;
+}
+
+function messagesOf(entry: Record<string, unknown>): string[] {
+  if (typeof entry.message === "string") return [entry.message];
+  if (Array.isArray(entry.messages)) return entry.messages.filter((m) => typeof m === "string");
+  if (isRecord(entry.constraints)) return Object.values(entry.constraints).filter((m) => typeof m === "string");
+  return [];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
