@@ -66,6 +66,37 @@ export const apiEnvironment = {
     required: false,
     default: "false",
   },
+  REDIS_KEY_PREFIX: {
+    description: "Prefix of every Redis key the API writes, so that environments or test runs sharing a Redis do not collide",
+    secret: false,
+    required: false,
+    default: "nexiom:",
+  },
+  WRITE_RATE_LIMIT: {
+    description: "Writes (create, update, delete) one client IP may make per rate-limit window before getting 429",
+    secret: false,
+    required: false,
+    default: "60",
+  },
+  WRITE_RATE_WINDOW_SECONDS: {
+    description: "Length of the write rate-limit window, in seconds",
+    secret: false,
+    required: false,
+    default: "60",
+  },
+  TRUST_PROXY_HOPS: {
+    description:
+      "Number of proxies in front of the API whose X-Forwarded-For entries are trusted to find the client IP (1: nginx or the ALB; 2: ALB then nginx; 0: none)",
+    secret: false,
+    required: false,
+    default: "1",
+  },
+  NOTES_CACHE_TTL_SECONDS: {
+    description: "How long a cached page of the notes list lives in Redis, in seconds (writes invalidate it sooner)",
+    secret: false,
+    required: false,
+    default: "60",
+  },
 } as const satisfies Record<string, EnvVariable>;
 
 export type ApiEnvName = keyof typeof apiEnvironment;

@@ -1,0 +1,61 @@
+import { parseEnv, type LogLevel } from "./env.schema.js";
+
+export interface DatabaseConfig {
+  host: string;
+  port: number;
+  user: string;
+  password: string | undefined;
+  name: string;
+  /** Connect over TLS and verify the server against Node's CAs plus the Amazon RDS CAs. */
+  tls: boolean;
+}
+
+export interface RedisConfig {
+  host: string;
+  port: number;
+  password: string | undefined;
+  /** rediss: TLS with the usual verification against Node's CAs. */
+  tls: boolean;
+  keyPrefix: string;
+}
+
+/** Everything the API reads from its environment, validated once at boot. */
+export interface AppConfig {
+  port: number;
+  logLevel: LogLevel;
+  database: DatabaseConfig;
+  redis: RedisConfig;
+  writeRateLimit: { limit: number; windowSeconds: number };
+  trustProxyHops: number;
+  notesCacheTtlSeconds: number;
+}
+
+/** Injection token of the validated AppConfig. */
+export const APP_CONFIG = Symbol("APP_CONFIG");
+
+/** @throws ConfigError naming every missing or malformed variable, on one line. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): AppConfig {
+  const e = parseEnv(env);
+  return {
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    database: {
+      host: e.DATABASE_HOST,
+      port: e.DATABASE_PORT,
+      user: e.DATABASE_USER,
+      password: e.DATABASE_PASSWORD,
+      name: e.DATABASE_NAME,
+      tls: e.DATABASE_TLS,
+    },
+    redis: {
+      host: e.REDIS_HOST,
+      port: e.REDIS_PORT,
+      password: e.REDIS_PASSWORD,
+      tls: e.REDIS_TLS,
+      keyPrefix: e.REDIS_KEY_PREFIX,
+    },
+    writeRateLimit: { limit: e.WRITE_RATE_LIMIT, windowSeconds: e.WRITE_RATE_WINDOW_SECONDS },
+    trustProxyHops: e.TRUST_PROXY_HOPS,
+    notesCacheTtlSeconds: e.NOTES_CACHE_TTL_SECONDS,
+  };
+}
