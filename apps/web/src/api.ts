@@ -17,11 +17,15 @@ export interface NoteInput {
   body: string;
 }
 
-/** One page of notes, newest first; `nextCursor` is absent on the last page. */
+/** One page of notes, newest first; `nextCursor` is null on the last page. */
 export interface NotePage {
   items: Note[];
-  nextCursor?: string;
+  nextCursor: string | null;
 }
+
+/** The API's limits (apps/api/src/notes/dto/note-fields.ts), mirrored so the form says them first. */
+export const TITLE_MAX_LENGTH = 200;
+export const BODY_MAX_LENGTH = 50_000;
 
 /** Messages for the fields the API rejected, keyed by field name; `_` holds the rest. */
 export type FieldErrors = Partial<Record<keyof NoteInput | "_", string[]>>;
@@ -90,7 +94,9 @@ async function request<T>(url: string, init: RequestInit): Promise<T> {
   if (response.status === 204) return undefined as T;
   const body: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {
-    throw new ApiError(response.status, errorMessage(response.status, body), fieldErrorsFrom(body));
+    const fieldErrors =
+      response.status === 413 ? { body: [`Body is too large: the API accepts at most 64 KiB per request.`] } : fieldErrorsFrom(body);
+    throw new ApiError(response.status, errorMessage(response.status, body), fieldErrors);
   }
   return body as T;
 }
@@ -106,24 +112,31 @@ function errorMessage(status: number, body: unknown): string {
 }
 
 const fields = ["title", "body"] as const;
+const labels = { title: "Title", body: "Body" } as const;
 
 /**
- * Maps a 400 body to messages per field. Understands NestJS's ValidationPipe shape
- * (`message: ["title must be …", …]`, each message starting with the property name) and
- * structured lists (`errors: [{ field | property, message | messages | constraints }]`).
+ * Maps an error body to messages per field. The API's 400 lists `issues: [{ field, message }]`
+ * ("title", "must be a string of 1 to 200 characters"); structured lists under `errors` and
+ * NestJS's default `message: ["title must be …"]` are understood too.
  */
 export function fieldErrorsFrom(body: unknown): FieldErrors {
   const result: FieldErrors = {};
   const add = (field: string | undefined, message: string) => {
-    const key = fields.find((name) => name === field) ?? "_";
-    (result[key] ??= []).push(message);
+    const key = fields.find((name) => name === field);
+    if (key) {
+      const text = message.startsWith(key) ? message.slice(key.length).trimStart() : message;
+      (result[key] ??= []).push(`${labels[key]} ${text}`);
+    } else {
+      (result._ ??= []).push(field && !message.startsWith(field) ? `${field} ${message}` : message);
+    }
   };
   if (!isRecord(body)) return result;
-  if (Array.isArray(body.errors)) {
-    for (const entry of body.errors) {
+  const list = Array.isArray(body.issues) ? body.issues : Array.isArray(body.errors) ? body.errors : undefined;
+  if (list) {
+    for (const entry of list) {
       if (!isRecord(entry)) continue;
       const field = entry.field ?? entry.property ?? entry.path;
-      const name = Array.isArray(field) ? String(field[0]) : typeof field === "string" ? field : undefined;
+      const name = Array.isArray(field) ? field.join(".") : typeof field === "string" ? field : undefined;
       for (const message of messagesOf(entry)) add(name, message);
     }
     return result;

@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent } from "react";
-import { ApiError, type FieldErrors, type NoteInput } from "../api";
+import { ApiError, BODY_MAX_LENGTH, TITLE_MAX_LENGTH, type FieldErrors, type NoteInput } from "../api";
 import { messageOf } from "./Status";
 
 export interface NoteFormProps {
@@ -60,12 +60,12 @@ export function NoteForm({ initial, submitLabel, onSubmit, onCancel, resetOnSucc
     <form className="note-form" onSubmit={submit} aria-busy={saving}>
       <div className="field">
         <label htmlFor={`${id}-title`}>Title</label>
-        <input {...field("title")} type="text" autoComplete="off" required />
+        <input {...field("title")} type="text" autoComplete="off" required maxLength={TITLE_MAX_LENGTH} />
         <FieldError id={`${id}-title-error`} messages={errors.title} />
       </div>
       <div className="field">
         <label htmlFor={`${id}-body`}>Body</label>
-        <textarea {...field("body")} rows={6} />
+        <textarea {...field("body")} rows={6} maxLength={BODY_MAX_LENGTH} />
         <FieldError id={`${id}-body-error`} messages={errors.body} />
       </div>
       {formError && (

@@ -1,0 +1,106 @@
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { stack } from "./hooks";
+import { json } from "./support/http";
+
+/** Debian's Chromium; nothing is downloaded. The flags keep it off the (closed) network. */
+const launchOptions = {
+  executablePath: "/usr/bin/chromium",
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+};
+
+describe("the app in Chromium, through nginx", () => {
+  let browser: Browser;
+  let page: Page;
+  /** Console errors and uncaught exceptions, CSP violations included. */
+  let problems: string[];
+  const screenshots = mkdtempSync(join(tmpdir(), "nexiom-web-screens-"));
+
+  before(async () => {
+    browser = await chromium.launch(launchOptions);
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  beforeEach(async () => {
+    problems = [];
+    page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+    page.on("console", (message) => {
+      if (message.type() === "error") problems.push(message.text());
+    });
+    page.on("pageerror", (error) => problems.push(error.message));
+  });
+
+  afterEach(async () => {
+    await page.close();
+  });
+
+  it("a deep link to a note created through the API renders its title and body", async () => {
+    const created = await json(`${stack().url}/api/notes`, "POST", {
+      title: "Deep-linked note",
+      body: "Opened straight from its URL.\nSecond line.",
+    });
+    assert.equal(created.status, 201, created.text());
+    const note = JSON.parse(created.text()) as { id: string };
+
+    const response = await page.goto(`${stack().url}/notes/${note.id}`);
+    assert.equal(response?.status(), 200);
+    const heading = page.getByRole("heading", { level: 1, name: "Deep-linked note" });
+    await heading.waitFor();
+    assert.match(await page.locator(".note-body").innerText(), /Opened straight from its URL\.\s+Second line\./);
+    assert.equal(await page.title(), "Deep-linked note · Nexiom");
+
+    const file = join(screenshots, "note.png");
+    await page.screenshot({ path: file, fullPage: true });
+    console.log(`      screenshot: ${file}`);
+    assert.deepEqual(problems, [], "no console errors (a CSP violation would show here)");
+  });
+
+  it("a deep link to a note that does not exist says so", async () => {
+    await page.goto(`${stack().url}/notes/00000000-0000-4000-8000-000000000000`);
+    await page.getByRole("heading", { level: 1, name: "Note not found" }).waitFor();
+    assert.match(await page.getByRole("alert").innerText(), /does not exist/);
+  });
+
+  it("the list shows the API's validation message under the field, then adds a valid note at the top", async () => {
+    await page.goto(`${stack().url}/`);
+    await page.getByRole("heading", { level: 1, name: "Notes" }).waitFor();
+    // Spaces pass the browser's `required` but not the API, which trims the title.
+    await page.getByLabel("Title").fill("   ");
+    await page.getByRole("button", { name: "Add note" }).click();
+    const error = page.locator(".field-error");
+    await error.waitFor();
+    assert.match(await error.innerText(), /^Title must be a string of 1 to 200 characters/);
+    assert.equal(await page.getByLabel("Title").getAttribute("aria-invalid"), "true");
+    const describedBy = await page.getByLabel("Title").getAttribute("aria-describedby");
+    assert.equal(describedBy, await error.getAttribute("id"), "the message is tied to its field");
+    await page.screenshot({ path: join(screenshots, "validation.png"), fullPage: true });
+
+    await page.getByLabel("Title").fill("Made in the browser");
+    await page.getByLabel("Body").fill("Typed into the form.");
+    await page.getByRole("button", { name: "Add note" }).click();
+    const first = page.locator(".note-list li").first();
+    await first.getByRole("link", { name: "Made in the browser" }).waitFor();
+    assert.equal(await page.getByLabel("Title").inputValue(), "", "the form is emptied for the next note");
+
+    await page.screenshot({ path: join(screenshots, "list.png"), fullPage: true });
+    // The console shows the failed 400 request itself; anything else is a problem.
+    assert.deepEqual(
+      problems.filter((p) => !/status of 400/.test(p)),
+      [],
+    );
+  });
+});

@@ -1,0 +1,104 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import ignore from "@balena/dockerignore";
+import { contextDir, readStages, stage, webDir } from "./support/image";
+
+const stages = readStages();
+const builder = stage(stages, "builder");
+const runner = stage(stages, "runner");
+const instructions = (name: string) => stage(stages, name).template.getInstructions();
+const keywords = (name: string) => instructions(name).map((i) => i.getKeyword());
+
+/** The files BuildKit sends as the context: the repository's files minus Dockerfile.dockerignore. */
+function dockerignore() {
+  return ignore().add(readFileSync(join(webDir, "Dockerfile.dockerignore"), "utf8").split("\n"));
+}
+
+function buildContext(): string[] {
+  const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], { cwd: contextDir, encoding: "utf8" })
+    .split("\n")
+    .filter((file) => file && existsSync(join(contextDir, file)));
+  return dockerignore().filter(files);
+}
+
+describe("apps/web/Dockerfile", () => {
+  it("has exactly the stages builder and runner", () => {
+    assert.deepEqual(
+      stages.map((s) => s.name),
+      ["builder", "runner"],
+    );
+  });
+
+  it("pins both base images to a full version, never a moving tag", () => {
+    assert.match(builder.image, /^node:24\.\d+\.\d+-alpine3\.2\d$/);
+    assert.match(runner.image, /^nginxinc\/nginx-unprivileged:1\.\d+\.\d+-alpine$/);
+  });
+
+  it("installs from the lockfile before copying sources, so source changes reuse the install layer", () => {
+    const steps = instructions("builder").map((i) => `${i.getKeyword()} ${i.getArgumentsContent()}`);
+    const install = steps.findIndex((s) => /^RUN pnpm install --frozen-lockfile --filter @nexiom\/web\.\.\./.test(s));
+    const sources = steps.findIndex((s) => s.startsWith("COPY apps/web/src"));
+    assert.ok(install > 0, "a frozen-lockfile install of @nexiom/web and its dependencies");
+    assert.ok(steps.slice(0, install).some((s) => /^COPY .*pnpm-lock\.yaml/.test(s)), "the lockfile is copied before installing");
+    assert.ok(sources > install, "sources come after the install");
+    assert.ok(steps.at(-1)?.startsWith("RUN pnpm --filter @nexiom/web run build"));
+  });
+
+  it("runner: non-root uid 101, port 8080, health check on /healthz, exec-form CMD", () => {
+    assert.equal(runner.user, "101");
+    assert.equal(runner.env.NGINX_PORT, "8080");
+    assert.ok(keywords("runner").includes("EXPOSE"));
+    const expose = instructions("runner").find((i) => i.getKeyword() === "EXPOSE");
+    assert.equal(expose?.getArgumentsContent(), "8080");
+    const healthcheck = instructions("runner").find((i) => i.getKeyword() === "HEALTHCHECK");
+    assert.match(healthcheck?.getArgumentsContent() ?? "", /\/healthz/);
+    const cmd = instructions("runner").find((i) => i.getKeyword() === "CMD");
+    assert.match(cmd?.getArgumentsContent() ?? "", /^\[.*\]$/, "exec form");
+  });
+
+  it("uses COPY, never ADD", () => {
+    for (const s of stages) assert.ok(!keywords(s.name).includes("ADD"), s.name);
+  });
+
+  it("the build context holds every file the Dockerfile copies from it", () => {
+    const context = buildContext();
+    const sources = stages.flatMap((s) => s.copies.filter((c) => !c.from).flatMap((c) => c.sources));
+    for (const source of sources) {
+      const inside = context.some((file) => file === source || file.startsWith(`${source.replace(/\/$/, "")}/`));
+      assert.ok(inside, `${source} is copied but excluded from the context`);
+    }
+  });
+
+  it("the build context leaves out the API, infrastructure, tests and generated folders", () => {
+    const context = buildContext();
+    const leaked = context.filter((file) =>
+      /^(apps\/api\/|apps\/web\/test\/|apps\/web\/bench\/|components\/|environments\/|test\/|\.ci\/|\.git\/)|(^|\/)(node_modules|dist)\//.test(file) ||
+      /^(index\.ts|Pulumi\.[^/]*\.yaml|Pulumi\.yaml)$/.test(file),
+    );
+    assert.deepEqual(leaked, []);
+    assert.ok(context.includes("apps/web/src/main.tsx"), "and still holds the sources");
+  });
+
+  const excluded = [
+    "apps/api/src/main.ts",
+    "apps/api/package.json",
+    "node_modules/.pnpm/lock.yaml",
+    "apps/web/node_modules/vite/package.json",
+    "apps/web/dist/index.html",
+    "apps/web/src/dist/x.js",
+    "apps/web/test/nginx.test.ts",
+    "apps/web/bench/bench.ts",
+    "apps/web/Dockerfile",
+    ".git/HEAD",
+    "index.ts",
+    "Pulumi.prod.yaml",
+    "components/service.ts",
+  ];
+  for (const path of excluded) {
+    it(`the build context never holds ${path}`, () => {
+      assert.ok(dockerignore().ignores(path));
+    });
+  }
+});
