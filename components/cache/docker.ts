@@ -1,0 +1,45 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { containerDefaults } from "../docker-container";
+import type { DockerTarget } from "../platform";
+import type { CacheEndpoint } from "./index";
+
+const port = 6379;
+
+/** A Valkey container with an AUTH password, like ElastiCache, so the API's code path is the same in dev and prod. */
+export function createValkeyContainer(parent: pulumi.Resource, name: string, version: string, platform: DockerTarget): CacheEndpoint {
+  const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent });
+  const image = new docker.RemoteImage(`${name}-image`, { name: `valkey/valkey:${version}-alpine`, keepLocally: true }, { parent });
+  const container = new docker.Container(
+    `${name}-container`,
+    {
+      ...containerDefaults(256),
+      name: `${platform.namePrefix}-${name}`,
+      image: image.imageId,
+      // The image's own non-root user; the password comes from the environment, so it is in no command line.
+      user: "valkey",
+      envs: [pulumi.interpolate`REDIS_PASSWORD=${password.result}`],
+      // A cache: nothing is persisted, so the read-only root needs no writable data directory.
+      command: ["sh", "-c", 'exec valkey-server --requirepass "$REDIS_PASSWORD" --save "" --appendonly no'],
+      networksAdvanced: [{ name: platform.networkName, aliases: [name] }],
+      healthcheck: {
+        tests: ["CMD-SHELL", 'REDISCLI_AUTH="$REDIS_PASSWORD" valkey-cli ping | grep -q PONG'],
+        interval: "5s",
+        timeout: "3s",
+        retries: 12,
+        startPeriod: "5s",
+      },
+      wait: true,
+      waitTimeout: 120,
+    },
+    { parent, deleteBeforeReplace: true },
+  );
+  return {
+    host: pulumi.output(name),
+    port: pulumi.output(port),
+    password: { kind: "value", value: pulumi.secret(password.result) },
+    tls: false,
+    link: { kind: "docker", container },
+  };
+}

@@ -1,0 +1,100 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { AwsTarget } from "../platform";
+import type { DatabaseEndpoint } from "./index";
+
+// RDS.24: the admin user is not the well-known `postgres`.
+const adminUser = "nexiom_admin";
+const port = 5432;
+
+/**
+ * Aurora PostgreSQL Serverless v2: a writer and a reader in different AZs, in isolated subnets, its
+ * admin password generated and kept by RDS in Secrets Manager (never in Pulumi state).
+ */
+export function createAurora(
+  parent: pulumi.Resource,
+  name: string,
+  version: string,
+  databaseName: string,
+  platform: AwsTarget,
+  capacity: { min: number; max: number },
+): DatabaseEndpoint {
+  const opts = { parent };
+  const stateful = { parent, protect: platform.protectData, retainOnDelete: platform.protectData };
+  // Lower case: ElastiCache and RDS store group names lower-cased, and a mixed-case name would be replaced on every refresh.
+  const subnetGroup = new aws.rds.SubnetGroup(
+    `${name}-subnets`,
+    { name: `${platform.namePrefix}-${name}`, subnetIds: platform.isolatedSubnetIds, description: "Isolated subnets: no route to the internet" },
+    opts,
+  );
+  const securityGroup = new aws.ec2.SecurityGroup(
+    `${name}-sg`,
+    { vpcId: platform.vpcId, description: "Aurora: PostgreSQL from the services linked to it, nothing else" },
+    opts,
+  );
+
+  const cluster = new aws.rds.Cluster(
+    `${name}-cluster`,
+    {
+      clusterIdentifier: `${platform.namePrefix}-${name}`,
+      engine: "aurora-postgresql",
+      engineMode: "provisioned",
+      engineVersion: version,
+      databaseName,
+      masterUsername: adminUser,
+      manageMasterUserPassword: true,
+      port,
+      dbSubnetGroupName: subnetGroup.name,
+      vpcSecurityGroupIds: [securityGroup.id],
+      serverlessv2ScalingConfiguration: { minCapacity: capacity.min, maxCapacity: capacity.max },
+      storageEncrypted: true,
+      iamDatabaseAuthenticationEnabled: true,
+      enabledCloudwatchLogsExports: ["postgresql"],
+      backupRetentionPeriod: 7,
+      copyTagsToSnapshot: true,
+      deletionProtection: platform.protectData,
+      // Destroy must say what happens to the data: a final snapshot, always.
+      skipFinalSnapshot: false,
+      finalSnapshotIdentifier: `${platform.namePrefix}-${name}-final`,
+      // No availabilityZones: AWS assigns three, and listing fewer causes a perpetual diff. The subnet group places it.
+    },
+    // Minor versions are upgraded by AWS (autoMinorVersionUpgrade); the program must not try to downgrade them.
+    { ...stateful, ignoreChanges: ["engineVersion"] },
+  );
+
+  platform.availabilityZones.slice(0, 2).forEach((availabilityZone, i) => {
+    new aws.rds.ClusterInstance(
+      `${name}-${i === 0 ? "writer" : "reader"}`,
+      {
+        clusterIdentifier: cluster.id,
+        identifier: `${platform.namePrefix}-${name}-${i + 1}`,
+        instanceClass: "db.serverless",
+        engine: "aurora-postgresql",
+        engineVersion: cluster.engineVersion,
+        availabilityZone,
+        // The reader is first in line for promotion when the writer fails.
+        promotionTier: i === 0 ? 0 : 1,
+        publiclyAccessible: false,
+        autoMinorVersionUpgrade: true,
+        dbSubnetGroupName: subnetGroup.name,
+      },
+      { ...stateful, ignoreChanges: ["engineVersion"] },
+    );
+  });
+
+  return {
+    host: cluster.endpoint,
+    port: pulumi.output(port),
+    user: pulumi.output(adminUser),
+    password: {
+      kind: "secretsManager",
+      arn: cluster.masterUserSecrets.apply((secrets) => {
+        if (!secrets?.[0]?.secretArn) throw new Error(`Aurora cluster ${name} did not report its managed master user secret.`);
+        return secrets[0].secretArn;
+      }),
+      jsonKey: "password",
+    },
+    tls: true,
+    link: { kind: "aws", name, securityGroupId: securityGroup.id, port, description: "PostgreSQL" },
+  };
+}

@@ -1,0 +1,67 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { containerDefaults, tmpfsFor } from "../docker-container";
+import type { DockerTarget } from "../platform";
+import type { DatabaseEndpoint } from "./index";
+
+const user = "nexiom";
+const port = 5432;
+
+/** A PostgreSQL container on the product's network, its data on a named volume, started healthy before anything links to it. */
+export function createPostgresContainer(
+  parent: pulumi.Resource,
+  name: string,
+  version: string,
+  databaseName: string,
+  platform: DockerTarget,
+): DatabaseEndpoint {
+  const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent });
+  const image = new docker.RemoteImage(
+    `${name}-image`,
+    { name: `postgres:${version}-alpine`, keepLocally: true },
+    { parent },
+  );
+  // Survives container replacement and, unless protectData is false, `pulumi destroy`
+  // (as `docker compose down` keeps named volumes).
+  const volume = new docker.Volume(
+    `${name}-data`,
+    { name: `${platform.namePrefix}-postgres-data` },
+    { parent, retainOnDelete: platform.protectData },
+  );
+  const container = new docker.Container(
+    `${name}-container`,
+    {
+      ...containerDefaults(512),
+      name: `${platform.namePrefix}-${name}`,
+      image: image.imageId,
+      // Run as the image's postgres user (uid 70): the volume takes the image's ownership of the data
+      // directory on first use, so the entrypoint needs no root to chown it.
+      user: "postgres",
+      envs: [pulumi.interpolate`POSTGRES_PASSWORD=${password.result}`, `POSTGRES_USER=${user}`, `POSTGRES_DB=${databaseName}`],
+      mounts: [{ type: "volume", source: volume.name, target: "/var/lib/postgresql/data" }],
+      tmpfs: tmpfsFor(["/var/run/postgresql", "/tmp"]),
+      networksAdvanced: [{ name: platform.networkName, aliases: [name] }],
+      healthcheck: {
+        tests: ["CMD", "pg_isready", "--host=127.0.0.1", `--username=${user}`, `--dbname=${databaseName}`],
+        interval: "5s",
+        timeout: "3s",
+        retries: 12,
+        startPeriod: "10s",
+      },
+      // `pulumi up` waits for the health check, so containers that depend on this one start against a ready server.
+      wait: true,
+      waitTimeout: 120,
+    },
+    // A fixed container name cannot exist twice: delete the old container before creating its replacement.
+    { parent, deleteBeforeReplace: true },
+  );
+  return {
+    host: pulumi.output(name),
+    port: pulumi.output(port),
+    user: pulumi.output(user),
+    password: { kind: "value", value: pulumi.secret(password.result) },
+    tls: false,
+    link: { kind: "docker", container },
+  };
+}

@@ -1,0 +1,29 @@
+import type * as docker from "@pulumi/docker";
+
+/**
+ * Settings every container of the product gets on Docker (CIS Docker Benchmark section 5).
+ * Callers spread these first and their wiring after, so they can tune a limit but not lose the rest.
+ */
+export function containerDefaults(memoryMb: number): Partial<docker.ContainerArgs> {
+  return {
+    // 5.15: restart a crashing container a few times, not forever.
+    restart: "on-failure",
+    maxRetryCount: 5,
+    // 5.11: a runaway process cannot take the laptop's memory.
+    memory: memoryMb,
+    // 5.26 and 5.4: no privilege escalation, no Linux capabilities; every image here runs as a non-root user.
+    securityOpts: ["no-new-privileges:true"],
+    capabilities: { drops: ["ALL"] },
+    // 5.13: read-only root; each container names the few paths it writes as tmpfs or volumes.
+    readOnly: true,
+    logDriver: "json-file",
+    logOpts: { "max-size": "10m", "max-file": "3" },
+    // Matches ECS's stop timeout: time for a graceful SIGTERM shutdown before SIGKILL.
+    destroyGraceSeconds: 30,
+  };
+}
+
+/** tmpfs mounts for the paths a read-only container writes to. */
+export function tmpfsFor(paths: readonly string[]): Record<string, string> {
+  return Object.fromEntries(paths.map((p) => [p, "rw,noexec,nosuid,size=64m"]));
+}

@@ -1,0 +1,234 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { Link } from "../link";
+import type { AwsTarget } from "../platform";
+import { secretsManagerValueFrom } from "../secret";
+import type { ResolvedServiceArgs } from "./index";
+import { pathPrefix } from "./ingress";
+import { sortedEntries } from "./sorted-entries";
+
+// Short requests only: connections drain in seconds, not the 300 s default, so deploys finish sooner.
+const deregistrationDelaySeconds = 15;
+// Above the drain time, so a stopping task finishes what the load balancer still sent it (Fargate allows up to 120 s).
+const stopTimeoutSeconds = 30;
+// Above the API's boot time (migrations included), so a slow first start is not killed by the health check.
+const healthCheckGraceSeconds = 60;
+
+/**
+ * A Fargate service in private subnets behind the platform's load balancer: its own security group
+ * (from the load balancer and from linked services only), log group, least-privilege execution role,
+ * a task definition written out completely, Service Connect, circuit breaker and autoscaling.
+ */
+export function createFargateService(
+  parent: pulumi.Resource,
+  name: string,
+  args: ResolvedServiceArgs,
+  platform: AwsTarget,
+): { url: pulumi.Output<string>; link: Link } {
+  const opts = { parent };
+  const port = args.port;
+
+  const securityGroup = new aws.ec2.SecurityGroup(
+    `${name}-sg`,
+    { vpcId: platform.vpcId, description: `${name} tasks: from the load balancer and linked services only` },
+    opts,
+  );
+  allow(parent, `${name}-from-alb`, { from: platform.loadBalancerSecurityGroupId, to: securityGroup.id, port, description: `load balancer to ${name}` });
+  // Image pulls, logs, secrets and Service Connect's control plane are AWS APIs on 443 (through NAT or VPC endpoints).
+  new aws.vpc.SecurityGroupEgressRule(
+    `${name}-to-aws-apis`,
+    { securityGroupId: securityGroup.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", description: "HTTPS to AWS APIs" },
+    opts,
+  );
+  for (const { link } of args.links) {
+    if (link.kind !== "aws") throw new Error(`Service ${name} links to a Docker resource but runs on AWS.`);
+    allow(parent, `${name}-to-${link.name}`, { from: securityGroup.id, to: link.securityGroupId, port: link.port, description: `${name} to ${link.name} (${link.description})` });
+  }
+
+  const logGroup = new aws.cloudwatch.LogGroup(
+    `${name}-logs`,
+    { name: `/ecs/${platform.namePrefix}/${name}`, retentionInDays: platform.logRetentionDays },
+    opts,
+  );
+
+  const secretArns = Object.entries(args.secrets).map(([variable, source]) => {
+    if (source.kind !== "secretsManager") {
+      throw new Error(`Service ${name}: secret ${variable} must come from Secrets Manager on AWS, never as a plain value in the task definition.`);
+    }
+    return source.arn;
+  });
+  const assumeRolePolicy = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
+  });
+  const executionRole = new aws.iam.Role(
+    `${name}-execution`,
+    { assumeRolePolicy, description: `ECS starts ${name} tasks with it: pull its image, write its logs, read its secrets` },
+    opts,
+  );
+  new aws.iam.RolePolicy(
+    `${name}-execution`,
+    {
+      role: executionRole.id,
+      policy: pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [
+          // GetAuthorizationToken has no resource-level permissions; everything else is scoped to this service.
+          { Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
+          ...(args.image.repositoryArn
+            ? [{ Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], Resource: args.image.repositoryArn }]
+            : []),
+          { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: pulumi.interpolate`${logGroup.arn}:*` },
+          ...(secretArns.length > 0 ? [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secretArns }] : []),
+        ],
+      }),
+    },
+    opts,
+  );
+  // The apps call no AWS API: their task role has no permissions at all.
+  const taskRole = new aws.iam.Role(`${name}-task`, { assumeRolePolicy, description: `${name} tasks: no AWS permissions` }, opts);
+
+  const volumeName = (containerPath: string) => `writable${containerPath.replace(/[^a-zA-Z0-9]+/g, "-")}`;
+  // Every field written out, in a fixed order, with the values ECS would otherwise default:
+  // anything ECS fills in or reorders would show as a task definition replacement on every preview.
+  const containerDefinitions = pulumi.jsonStringify([
+    {
+      name,
+      image: args.image.ref,
+      cpu: 0,
+      essential: true,
+      user: args.user,
+      readonlyRootFilesystem: true,
+      portMappings: [{ name: "http", containerPort: port, hostPort: port, protocol: "tcp", appProtocol: "http" }],
+      environment: sortedEntries(args.environment).map(([variable, value]) => ({ name: variable, value })),
+      secrets: sortedEntries(args.secrets).map(([variable, source]) => ({
+        name: variable,
+        valueFrom: source.kind === "secretsManager" ? secretsManagerValueFrom(source) : "",
+      })),
+      mountPoints: args.writablePaths.map((containerPath) => ({ sourceVolume: volumeName(containerPath), containerPath, readOnly: false })),
+      volumesFrom: [],
+      stopTimeout: stopTimeoutSeconds,
+      logConfiguration: {
+        logDriver: "awslogs",
+        options: { "awslogs-group": logGroup.name, "awslogs-region": platform.region, "awslogs-stream-prefix": name },
+      },
+      systemControls: [],
+    },
+  ]);
+  const taskDefinition = new aws.ecs.TaskDefinition(
+    `${name}-task`,
+    {
+      family: `${platform.namePrefix}-${name}`,
+      cpu: String(args.size.cpu),
+      memory: String(args.size.memory),
+      networkMode: "awsvpc",
+      requiresCompatibilities: ["FARGATE"],
+      runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+      executionRoleArn: executionRole.arn,
+      taskRoleArn: taskRole.arn,
+      containerDefinitions,
+      volumes: args.writablePaths.map((containerPath) => ({ name: volumeName(containerPath) })),
+    },
+    opts,
+  );
+
+  const targetGroup = new aws.lb.TargetGroup(
+    `${name}-tg`,
+    {
+      port,
+      protocol: "HTTP",
+      targetType: "ip",
+      vpcId: platform.vpcId,
+      deregistrationDelay: deregistrationDelaySeconds,
+      healthCheck: { path: args.healthCheckPath, matcher: "200", interval: 10, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3 },
+    },
+    opts,
+  );
+  const rule = new aws.lb.ListenerRule(
+    `${name}-route`,
+    {
+      listenerArn: platform.listenerArn,
+      priority: args.ingress.priority,
+      conditions: [{ pathPattern: { values: [args.ingress.pathPattern] } }],
+      actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+    },
+    opts,
+  );
+
+  const service = new aws.ecs.Service(
+    `${name}-service`,
+    {
+      name,
+      cluster: platform.clusterArn,
+      taskDefinition: taskDefinition.arn,
+      desiredCount: args.size.desiredCount,
+      launchType: "FARGATE",
+      platformVersion: "LATEST",
+      networkConfiguration: { subnets: platform.privateSubnetIds, securityGroups: [securityGroup.id], assignPublicIp: false },
+      loadBalancers: [{ targetGroupArn: targetGroup.arn, containerName: name, containerPort: port }],
+      healthCheckGracePeriodSeconds: healthCheckGraceSeconds,
+      deploymentMinimumHealthyPercent: 100,
+      deploymentMaximumPercent: 200,
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      availabilityZoneRebalancing: "ENABLED",
+      // Other services reach this one as `<name>:<port>` through the Service Connect proxy in their task,
+      // which resolves even while no task of this service is running (nginx needs that to start).
+      serviceConnectConfiguration: {
+        enabled: true,
+        namespace: platform.namespaceArn,
+        services: [{ portName: "http", discoveryName: name, clientAlias: [{ port, dnsName: name }] }],
+      },
+      propagateTags: "SERVICE",
+      enableEcsManagedTags: true,
+      waitForSteadyState: true,
+    },
+    // The autoscaler owns the running count once the service exists; the program must not reset it on every deploy.
+    { parent, dependsOn: [rule], ignoreChanges: ["desiredCount"] },
+  );
+
+  const scaling = new aws.appautoscaling.Target(
+    `${name}-scaling`,
+    {
+      serviceNamespace: "ecs",
+      scalableDimension: "ecs:service:DesiredCount",
+      resourceId: pulumi.interpolate`service/${platform.clusterName}/${service.name}`,
+      minCapacity: args.size.desiredCount,
+      maxCapacity: args.size.maxCount,
+    },
+    opts,
+  );
+  const scaleOn = (policy: string, metric: aws.types.input.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecification, targetValue: number) =>
+    new aws.appautoscaling.Policy(
+      `${name}-${policy}`,
+      {
+        policyType: "TargetTrackingScaling",
+        serviceNamespace: scaling.serviceNamespace,
+        scalableDimension: scaling.scalableDimension,
+        resourceId: scaling.resourceId,
+        targetTrackingScalingPolicyConfiguration: { predefinedMetricSpecification: metric, targetValue, scaleInCooldown: 120, scaleOutCooldown: 60 },
+      },
+      opts,
+    );
+  scaleOn("cpu", { predefinedMetricType: "ECSServiceAverageCPUUtilization" }, 60);
+  scaleOn(
+    "requests",
+    { predefinedMetricType: "ALBRequestCountPerTarget", resourceLabel: pulumi.interpolate`${platform.loadBalancerArnSuffix}/${targetGroup.arnSuffix}` },
+    1000,
+  );
+
+  return {
+    url: pulumi.interpolate`${platform.url}${pathPrefix(args.ingress.pathPattern)}`,
+    link: { kind: "aws", name, securityGroupId: securityGroup.id, port, description: "HTTP" },
+  };
+}
+
+/** Opens `port` from one security group to another, by reference: an ingress rule on `to` and the egress rule on `from`. */
+function allow(
+  parent: pulumi.Resource,
+  name: string,
+  rule: { from: pulumi.Output<string>; to: pulumi.Output<string>; port: number; description: string },
+): void {
+  const common = { ipProtocol: "tcp", fromPort: rule.port, toPort: rule.port, description: rule.description };
+  new aws.vpc.SecurityGroupIngressRule(`${name}-in`, { ...common, securityGroupId: rule.to, referencedSecurityGroupId: rule.from }, { parent });
+  new aws.vpc.SecurityGroupEgressRule(`${name}-out`, { ...common, securityGroupId: rule.from, referencedSecurityGroupId: rule.to }, { parent });
+}

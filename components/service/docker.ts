@@ -1,0 +1,53 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { containerDefaults, tmpfsFor } from "../docker-container";
+import type { Link } from "../link";
+import type { DockerTarget } from "../platform";
+import type { ResolvedServiceArgs } from "./index";
+import { pathPrefix } from "./ingress";
+import { sortedEntries } from "./sorted-entries";
+
+/**
+ * The app's container on the product's network, reachable by its name, published on 127.0.0.1 only,
+ * started after everything it links to is healthy, and itself awaited until healthy (the image's HEALTHCHECK).
+ */
+export function createServiceContainer(
+  parent: pulumi.Resource,
+  name: string,
+  args: ResolvedServiceArgs,
+  platform: DockerTarget,
+): { url: pulumi.Output<string>; link: Link } {
+  for (const [variable, source] of Object.entries(args.secrets)) {
+    if (source.kind !== "value") {
+      throw new Error(`Service ${name}: secret ${variable} comes from Secrets Manager, which the Docker platform cannot read.`);
+    }
+  }
+  const plain = sortedEntries(args.environment).map(([key, value]) => pulumi.interpolate`${key}=${value}`);
+  const secret = sortedEntries(args.secrets).map(([key, source]) =>
+    pulumi.secret(pulumi.interpolate`${key}=${source.kind === "value" ? source.value : ""}`),
+  );
+  const dependsOn = args.links.flatMap(({ link }) => (link.kind === "docker" ? [link.container] : []));
+
+  const container = new docker.Container(
+    `${name}-container`,
+    {
+      ...containerDefaults(args.size.memory),
+      name: `${platform.namePrefix}-${name}`,
+      image: args.image.ref,
+      user: args.user,
+      envs: [...plain, ...secret],
+      tmpfs: tmpfsFor(args.writablePaths),
+      networksAdvanced: [{ name: platform.networkName, aliases: [name] }],
+      // Loopback only: the laptop's browser reaches it, the café's network does not.
+      ports: [{ internal: args.port, external: args.ingress.hostPort, ip: "127.0.0.1", protocol: "tcp" }],
+      wait: true,
+      waitTimeout: 120,
+    },
+    // Fixed name and host port: the old container must go before its replacement can start.
+    { parent, dependsOn, deleteBeforeReplace: true },
+  );
+  return {
+    url: pulumi.output(`http://localhost:${args.ingress.hostPort}${pathPrefix(args.ingress.pathPattern)}`),
+    link: { kind: "docker", container },
+  };
+}
