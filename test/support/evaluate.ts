@@ -1,0 +1,71 @@
+/** Runs stack evaluations (test/support/evaluate-stack.ts) in child processes and reads their records. */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { RecordedResource, StackRecord } from "./record";
+
+export type { RecordedResource, StackRecord } from "./record";
+
+const script = path.join(__dirname, "evaluate-stack.ts");
+const cache = new Map<string, Promise<StackRecord>>();
+
+/** Evaluates a stack once per distinct config (memoised within a test run); the record includes `error` if the program threw. */
+export function evaluate(stack: string, overrides: Record<string, string> = {}): Promise<StackRecord> {
+  const key = JSON.stringify([stack, Object.entries(overrides).sort()]);
+  if (!cache.has(key)) cache.set(key, runEvaluation(stack, overrides));
+  return cache.get(key)!;
+}
+
+/** A fresh evaluation, never memoised: for comparing two runs of the same stack. */
+export function evaluateAgain(stack: string, overrides: Record<string, string> = {}): Promise<StackRecord> {
+  return runEvaluation(stack, overrides);
+}
+
+/** Like `evaluate`, but fails the test with the program's error if it threw. */
+export async function evaluateOk(stack: string, overrides: Record<string, string> = {}): Promise<StackRecord> {
+  const record = await evaluate(stack, overrides);
+  if (record.error) throw new Error(`Evaluating stack ${stack} failed: ${record.error}`);
+  return record;
+}
+
+async function runEvaluation(stack: string, overrides: Record<string, string>): Promise<StackRecord> {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "nexiom-eval-")), "record.json");
+  const args = ["--require", "tsx/cjs", script, stack, "--out", out];
+  for (const [key, value] of Object.entries(overrides)) args.push("--set", `${key}=${value}`);
+  const stderr: string[] = [];
+  const exitCode = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
+    child.stderr.on("data", (chunk) => stderr.push(String(chunk)));
+    child.on("error", reject);
+    child.on("close", resolve);
+  });
+  if (!fs.existsSync(out)) throw new Error(`Evaluation of ${stack} wrote no record (exit ${exitCode}):\n${stderr.join("")}`);
+  const record = JSON.parse(fs.readFileSync(out, "utf8")) as StackRecord;
+  fs.rmSync(path.dirname(out), { recursive: true, force: true });
+  return record;
+}
+
+/** Every recorded resource of a type. */
+export function ofType(record: StackRecord, type: string): RecordedResource[] {
+  return record.resources.filter((r) => r.type === type);
+}
+
+/** The one resource of a type and name; fails loudly when it is missing. */
+export function find(record: StackRecord, type: string, name: string): RecordedResource {
+  const found = record.resources.find((r) => r.type === type && r.name === name);
+  if (!found) throw new Error(`No ${type} named ${name} in stack ${record.stack}.`);
+  return found;
+}
+
+/** The component resources (type and name, with their parent's), which must be the same in every stack. */
+export function componentTree(record: StackRecord): string[] {
+  const byUrn = new Map(record.resources.map((r) => [r.urn, r]));
+  return record.resources
+    .filter((r) => !r.custom)
+    .map((r) => {
+      const parent = r.parent ? byUrn.get(r.parent) : undefined;
+      return `${parent && !parent.custom ? `${parent.type}/${parent.name} > ` : ""}${r.type}/${r.name}`;
+    })
+    .sort();
+}
