@@ -6,7 +6,7 @@
  * same at run time.
  */
 import { z } from "zod";
-import { apiEnvironment, apiEnvNames, type ApiEnvName } from "./env.contract.js";
+import { apiEnvironment, type ApiEnvName } from "./env.contract.js";
 
 /** How one variable is parsed, and what a person is told when it is wrong. */
 export interface EnvSpec<T> {
@@ -94,21 +94,31 @@ function shown(value: string): string {
  * @throws ConfigError with one line such as `DATABASE_PORT must be an integer from 1 to 65535; got "abc"`.
  */
 export function parseEnv(env: Readonly<Record<string, string | undefined>>): ParsedEnv {
+  return validateEnv(env, apiEnvironment, envSpecs) as ParsedEnv;
+}
+
+type ContractEntry = { description: string; secret: boolean; required: boolean; default?: string };
+
+/** parseEnv for any contract: the rules (defaults, required, secrets never echoed) are tested through it. */
+export function validateEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  contract: Readonly<Record<string, ContractEntry>>,
+  specs: Readonly<Record<string, EnvSpec<unknown>>>,
+): Record<string, unknown> {
   const problems: string[] = [];
   const parsed: Record<string, unknown> = {};
-  for (const name of apiEnvNames) {
-    const contract: { description: string; secret: boolean; required: boolean; default?: string } = apiEnvironment[name];
-    const spec: EnvSpec<unknown> = envSpecs[name];
+  for (const [name, entry] of Object.entries(contract)) {
+    const spec = specs[name];
     const raw = env[name] === "" ? undefined : env[name];
     if (raw === undefined) {
-      if (contract.required) problems.push(`${name} is required (${contract.description}) but is not set`);
-      else parsed[name] = contract.default === undefined ? undefined : spec.schema.parse(contract.default);
+      if (entry.required) problems.push(`${name} is required (${entry.description}) but is not set`);
+      else parsed[name] = entry.default === undefined ? undefined : spec.schema.parse(entry.default);
       continue;
     }
     const result = spec.schema.safeParse(raw);
     if (result.success) parsed[name] = result.data;
-    else problems.push(`${name} must be ${spec.expected}; got ${contract.secret ? hidden : shown(raw)}`);
+    else problems.push(`${name} must be ${spec.expected}; got ${entry.secret ? hidden : shown(raw)}`);
   }
   if (problems.length > 0) throw new ConfigError(problems.join("; "));
-  return parsed as ParsedEnv;
+  return parsed;
 }
