@@ -15,6 +15,10 @@ export interface ErrorBody {
   issues?: FieldIssue[];
 }
 
+function isShapedBody(response: string | object): boolean {
+  return typeof response === "object" && "details" in response && "status" in response;
+}
+
 function describe(exception: unknown): { statusCode: number; message: string; issues?: FieldIssue[] } {
   if (exception instanceof ThrottlerException) {
     return { statusCode: 429, message: "too many writes from this client; retry after the number of seconds in Retry-After" };
@@ -44,8 +48,13 @@ export class HttpErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
+    // Terminus's readiness body (status, info, error, details) is already the documented shape: keep it.
+    if (exception instanceof HttpException && isShapedBody(exception.getResponse())) {
+      void reply.status(exception.getStatus()).send(exception.getResponse());
+      return;
+    }
     const described = describe(exception);
-    if (described.statusCode >= 500) request.log.error({ err: exception }, "request failed");
+    if (!(exception instanceof HttpException) && described.statusCode >= 500) request.log.error({ err: exception }, "unhandled error");
     const body: ErrorBody = { ...described, error: STATUS_CODES[described.statusCode] ?? "Error" };
     void reply.status(described.statusCode).send({ statusCode: body.statusCode, error: body.error, message: body.message, ...(body.issues ? { issues: body.issues } : {}) });
   }

@@ -17,7 +17,8 @@ export class AccessLog extends LogController {
       responseTime: Math.round(reply.elapsedTime * 10) / 10,
       ...(error ? { err: error } : {}),
     };
-    if (error || reply.statusCode >= 500) reply.log.error(line, "request failed");
+    if (error || reply.statusCode === 500) reply.log.error(line, "request failed");
+    else if (reply.statusCode >= 500) reply.log.warn(line, "request completed");
     else if (probePaths.has(request.url) && reply.statusCode < 400) reply.log.debug(line, "request completed");
     else reply.log.info(line, "request completed");
   }

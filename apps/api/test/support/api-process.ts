@@ -134,3 +134,22 @@ export function sendJson(url: string, method: string, body: unknown, clientIp = 
 export async function json(response: Response): Promise<any> {
   return response.json();
 }
+
+/** Polls /api/ready until its body satisfies done (e.g. one dependency up, the other down); returns that body. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function waitForReadiness(api: ApiProcess, done: (body: any) => boolean, timeoutMs = 20_000): Promise<{ status: number; body: any }> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "no answer";
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`${api.url}/api/ready`, { signal: AbortSignal.timeout(3_000) });
+      const body = await response.json();
+      if (done(body)) return { status: response.status, body };
+      last = `${response.status} ${JSON.stringify(body)}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`/api/ready did not reach the expected state within ${timeoutMs} ms (last: ${last}):\n${api.output()}`);
+}
