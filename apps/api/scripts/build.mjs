@@ -1,7 +1,7 @@
 // Production build: tsc (esbuild cannot emit the decorator metadata Nest's DI reads), then one
 // minified esbuild bundle, so the runner image holds dist/ and nothing else: no node_modules.
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -65,12 +65,17 @@ function tsc() {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
+/**
+ * Bundles into a fresh folder and swaps it in with a rename, so that a test or a process running
+ * the previous dist/ (others share this checkout) never sees it half-written.
+ */
 export async function bundle({ outdir = dist, minify = true } = {}) {
-  rmSync(outdir, { recursive: true, force: true });
-  mkdirSync(outdir, { recursive: true });
+  const staging = `${outdir}.${process.pid}.tmp`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
   const result = await build({
     entryPoints: [join(tscOut, "main.js")],
-    outfile: join(outdir, "main.js"),
+    outfile: join(staging, "main.js"),
     bundle: true,
     platform: "node",
     format: "esm",
@@ -86,8 +91,12 @@ export async function bundle({ outdir = dist, minify = true } = {}) {
     logLevel: "warning",
     metafile: true,
   });
-  cpSync(join(root, "migrations"), join(outdir, "migrations"), { recursive: true });
-  writeFileSync(join(outdir, "package.json"), `${JSON.stringify({ type: "module" })}\n`);
+  cpSync(join(root, "migrations"), join(staging, "migrations"), { recursive: true });
+  writeFileSync(join(staging, "package.json"), `${JSON.stringify({ type: "module" })}\n`);
+  const old = `${outdir}.${process.pid}.old`;
+  if (existsSync(outdir)) renameSync(outdir, old);
+  renameSync(staging, outdir);
+  rmSync(old, { recursive: true, force: true });
   return result;
 }
 
