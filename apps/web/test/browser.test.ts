@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { stack } from "./hooks";
-import { json } from "./support/http";
+import { http, json } from "./support/http";
 
 /** Debian's Chromium; nothing is downloaded. The flags keep it off the (closed) network. */
 const launchOptions = {
@@ -102,5 +102,24 @@ describe("the app in Chromium, through nginx", () => {
       problems.filter((p) => !/status of 400/.test(p)),
       [],
     );
+  });
+
+  it("a note is edited, then deleted, from its page", async () => {
+    const created = await json(`${stack().url}/api/notes`, "POST", { title: "To be edited", body: "v1" });
+    const note = JSON.parse(created.text()) as { id: string };
+    await page.goto(`${stack().url}/notes/${note.id}`);
+    await page.getByRole("button", { name: "Edit" }).click();
+    await page.getByLabel("Title").fill("Edited title");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("heading", { level: 1, name: "Edited title" }).waitFor();
+    const saved = await http(`${stack().url}/api/notes/${note.id}`);
+    assert.equal((JSON.parse(saved.text()) as { title: string }).title, "Edited title");
+
+    await page.getByRole("button", { name: "Delete…" }).click();
+    await page.getByRole("button", { name: "Delete for good" }).click();
+    await page.getByRole("heading", { level: 1, name: "Notes" }).waitFor();
+    assert.equal(new URL(page.url()).pathname, "/");
+    assert.equal((await http(`${stack().url}/api/notes/${note.id}`)).status, 404);
+    assert.deepEqual(problems, []);
   });
 });
