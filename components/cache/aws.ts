@@ -20,13 +20,13 @@ export function createReplicationGroup(
   const opts = { parent };
   const stateful = { parent, protect: platform.protectData, retainOnDelete: platform.protectData };
   // ElastiCache rejects @, " and / in tokens; letters and digits only keeps it simple.
-  const authToken = new random.RandomPassword(`${name}-auth-token`, { length: 48, special: false }, opts);
+  const authToken = pulumi.secret(new random.RandomPassword(`${name}-auth-token`, { length: 48, special: false }, opts).result);
   const secret = new aws.secretsmanager.Secret(
     `${name}-auth-token`,
     { name: `${platform.namePrefix}/${name}/auth-token`, description: "AUTH token of the product's Valkey cache", recoveryWindowInDays: 7 },
     opts,
   );
-  new aws.secretsmanager.SecretVersion(`${name}-auth-token`, { secretId: secret.id, secretString: authToken.result }, opts);
+  new aws.secretsmanager.SecretVersion(`${name}-auth-token`, { secretId: secret.id, secretString: authToken }, opts);
 
   // Lower case: ElastiCache stores subnet group names lower-cased, and a mixed-case name is replaced on every refresh.
   const subnetGroup = new aws.elasticache.SubnetGroup(
@@ -54,7 +54,7 @@ export function createReplicationGroup(
       multiAzEnabled: true,
       atRestEncryptionEnabled: true,
       transitEncryptionEnabled: true,
-      authToken: authToken.result,
+      authToken,
       subnetGroupName: subnetGroup.name,
       securityGroupIds: [securityGroup.id],
       snapshotRetentionLimit: 7,

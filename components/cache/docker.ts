@@ -9,7 +9,9 @@ const port = 6379;
 
 /** A Valkey container with an AUTH password, like ElastiCache, so the API's code path is the same in dev and prod. */
 export function createValkeyContainer(parent: pulumi.Resource, name: string, version: string, platform: DockerTarget): CacheEndpoint {
-  const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent });
+  const generated = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent });
+  // Marked secret here rather than trusting the provider's schema: every use below stays encrypted in state.
+  const password = pulumi.secret(generated.result);
   const image = new docker.RemoteImage(`${name}-image`, { name: `valkey/valkey:${version}-alpine`, keepLocally: true }, { parent });
   const container = new docker.Container(
     `${name}-container`,
@@ -19,7 +21,7 @@ export function createValkeyContainer(parent: pulumi.Resource, name: string, ver
       image: image.imageId,
       // The image's own non-root user; the password comes from the environment, so it is in no command line.
       user: "valkey",
-      envs: [pulumi.interpolate`REDIS_PASSWORD=${password.result}`],
+      envs: [pulumi.interpolate`REDIS_PASSWORD=${password}`],
       // A cache: nothing is persisted, so the read-only root needs no writable data directory.
       command: ["sh", "-c", 'exec valkey-server --requirepass "$REDIS_PASSWORD" --save "" --appendonly no'],
       networksAdvanced: [{ name: platform.networkName, aliases: [name] }],
@@ -38,7 +40,7 @@ export function createValkeyContainer(parent: pulumi.Resource, name: string, ver
   return {
     host: pulumi.output(name),
     port: pulumi.output(port),
-    password: { kind: "value", value: pulumi.secret(password.result) },
+    password: { kind: "value", value: password },
     tls: false,
     link: { kind: "docker", container },
   };

@@ -16,7 +16,9 @@ export function createPostgresContainer(
   databaseName: string,
   platform: DockerTarget,
 ): DatabaseEndpoint {
-  const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent });
+  const generated = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent });
+  // Marked secret here rather than trusting the provider's schema: every use below stays encrypted in state.
+  const password = pulumi.secret(generated.result);
   const image = new docker.RemoteImage(
     `${name}-image`,
     { name: `postgres:${version}-alpine`, keepLocally: true },
@@ -38,7 +40,7 @@ export function createPostgresContainer(
       // Run as the image's postgres user (uid 70): the volume takes the image's ownership of the data
       // directory on first use, so the entrypoint needs no root to chown it.
       user: "postgres",
-      envs: [pulumi.interpolate`POSTGRES_PASSWORD=${password.result}`, `POSTGRES_USER=${user}`, `POSTGRES_DB=${databaseName}`],
+      envs: [pulumi.interpolate`POSTGRES_PASSWORD=${password}`, `POSTGRES_USER=${user}`, `POSTGRES_DB=${databaseName}`],
       mounts: [{ type: "volume", source: volume.name, target: "/var/lib/postgresql/data" }],
       tmpfs: tmpfsFor(["/var/run/postgresql", "/tmp"]),
       networksAdvanced: [{ name: platform.networkName, aliases: [name] }],
@@ -60,7 +62,7 @@ export function createPostgresContainer(
     host: pulumi.output(name),
     port: pulumi.output(port),
     user: pulumi.output(user),
-    password: { kind: "value", value: pulumi.secret(password.result) },
+    password: { kind: "value", value: password },
     tls: false,
     link: { kind: "docker", container },
   };

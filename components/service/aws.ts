@@ -51,7 +51,7 @@ export function createFargateService(
     opts,
   );
 
-  const secretArns = Object.entries(args.secrets).map(([variable, source]) => {
+  const secretArns = sortedEntries(args.secrets).map(([variable, source]) => {
     if (source.kind !== "secretsManager") {
       throw new Error(`Service ${name}: secret ${variable} must come from Secrets Manager on AWS, never as a plain value in the task definition.`);
     }
