@@ -69,6 +69,8 @@ async function main(): Promise<void> {
     }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
+    // Registration order depends on when outputs resolve, which is not part of what the program declares.
+    record.resources.sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
     write();
   } catch (error) {
     record.error = error instanceof Error ? error.message : String(error);
@@ -88,6 +90,7 @@ function recordRegistrations(resources: RecordedResource[]): void {
         const { value, secretPaths } = convertProperties(request.getObject()?.toJavaScript() ?? {});
         resources.push({
           urn: response.getUrn(),
+          id: response.getId(),
           type: request.getType(),
           name: request.getName(),
           parent: request.getParent() || undefined,

@@ -1,6 +1,8 @@
 /** What one evaluation of the program registered, as the tests and `pnpm plan` read it. */
 export interface RecordedResource {
   urn: string;
+  /** Physical ID the (mock) provider returned. */
+  id: string;
   /** Type token, e.g. `aws:ecs/service:Service` or `nexiom:index:Database`. */
   type: string;
   name: string;
