@@ -147,6 +147,7 @@ describe("notes API (built dist/main.js, real PostgreSQL and Redis)", function (
       ["a title that is not a string", { title: 42 }, "title"],
       ["a body that is not a string", { title: "ok", body: ["a"] }, "body"],
       ["an unknown field", { title: "ok", colour: "red" }, "colour"],
+      ["a NUL character, which PostgreSQL text cannot store", { title: "ok", body: "a\u0000b" }, "body"],
       ["a JSON array instead of an object", [1, 2], "body"],
       ["JSON null", "null", "body"],
     ];
