@@ -1,3 +1,4 @@
+import { readdir } from "node:fs/promises";
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from "@nestjs/common";
 import { runner } from "node-pg-migrate";
 import pg from "pg";
@@ -53,8 +54,32 @@ export class DatabaseService implements OnApplicationBootstrap, OnApplicationShu
     await this.pool.end();
   }
 
+  /**
+   * Fast path for the usual boot (every file already applied): one query on the pool, which also
+   * opens the connection readiness will use, instead of node-pg-migrate's lock and catalogue
+   * queries. Anything else (no table yet, a new file, an error) goes through node-pg-migrate.
+   */
+  private async alreadyMigrated(): Promise<boolean> {
+    try {
+      const [applied, files] = await Promise.all([
+        this.pool.query<{ name: string }>(`SELECT name FROM ${migrationsTable} ORDER BY run_on, id`),
+        readdir(migrationsDir),
+      ]);
+      const expected = files.filter((file) => file.endsWith(".sql")).map((file) => file.slice(0, -".sql".length)).sort();
+      return applied.rows.length === expected.length && applied.rows.every((row, i) => row.name === expected[i]);
+    } catch {
+      return false;
+    }
+  }
+
   private async migrateUntilDone(attempt: number): Promise<void> {
     if (this.stopping) return;
+    if (await this.alreadyMigrated()) {
+      this.migrated = true;
+      this.migrationError = undefined;
+      this.log.log({ msg: "migrations applied", applied: [] });
+      return;
+    }
     const client = new pg.Client(this.clientConfig);
     client.on("error", () => undefined); // reported through the failed query below
     try {
