@@ -31,6 +31,14 @@ describe("dev stack (local Docker)", () => {
     assert.ok((web.inputs.envs as string[]).includes("API_UPSTREAM=api:3000"));
   });
 
+  it("replaces the web container with the API's, since nginx resolves api:3000 only when it starts", async () => {
+    const web = await container("web");
+    const api = await container("api");
+    assert.deepEqual(web.inputs.labels, [{ label: "nexiom.upstream.api", value: api.id }]);
+    assert.deepEqual(web.replaceOnChanges, ["labels"]);
+    assert.deepEqual(api.inputs.labels, [], "the API re-resolves PostgreSQL and Redis on reconnect, so it is not replaced with them");
+  });
+
   it("publishes the API on 127.0.0.1:3001 (beside `pnpm dev` on 3000) and the web app on the configured port", async () => {
     assert.deepEqual((await container("api")).inputs.ports, [{ internal: 3000, external: 3001, ip: "127.0.0.1", protocol: "tcp" }]);
     assert.deepEqual((await container("web")).inputs.ports, [{ internal: 8080, external: 8080, ip: "127.0.0.1", protocol: "tcp" }]);

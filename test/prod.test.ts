@@ -104,6 +104,12 @@ describe("prod stack (AWS)", () => {
       assert.equal(prod.outputs.notice, undefined);
     });
 
+    it("creates the web service after the API's, so Service Connect already resolves api:3000 when nginx starts", async () => {
+      const prod = await evaluateOk("prod");
+      const api = find(prod, "aws:ecs/service:Service", "api-service");
+      assert.ok(find(prod, "aws:ecs/service:Service", "web-service").dependsOn.includes(api.urn));
+    });
+
     it("lets nginx reach the API as api:3000 through Service Connect, as in dev", async () => {
       const prod = await evaluateOk("prod");
       const api = find(prod, "aws:ecs/service:Service", "api-service").inputs.serviceConnectConfiguration as Record<string, unknown>;

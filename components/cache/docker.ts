@@ -42,6 +42,6 @@ export function createValkeyContainer(parent: pulumi.Resource, name: string, ver
     port: pulumi.output(port),
     password: { kind: "value", value: password },
     tls: false,
-    link: { kind: "docker", container },
+    link: { kind: "docker", name, container, replaceDependents: false },
   };
 }

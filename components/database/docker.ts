@@ -64,6 +64,6 @@ export function createPostgresContainer(
     user: pulumi.output(user),
     password: { kind: "value", value: password },
     tls: false,
-    link: { kind: "docker", container },
+    link: { kind: "docker", name, container, replaceDependents: false },
   };
 }

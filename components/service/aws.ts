@@ -11,8 +11,9 @@ import { sortedEntries } from "./sorted-entries";
 const deregistrationDelaySeconds = 15;
 // Above the drain time, so a stopping task finishes what the load balancer still sent it (Fargate allows up to 120 s).
 const stopTimeoutSeconds = 30;
-// Above the API's boot time (migrations included), so a slow first start is not killed by the health check.
-const healthCheckGraceSeconds = 60;
+// Far above the API's boot time (well under a second to its first ready response, migrations included, in
+// `pnpm bench`), so a cold start on a busy host is not killed, and short enough to keep a rollout under 90 s.
+const healthCheckGraceSeconds = 30;
 
 /**
  * A Fargate service in private subnets behind the platform's load balancer: its own security group
@@ -40,8 +41,11 @@ export function createFargateService(
     { securityGroupId: securityGroup.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", description: "HTTPS to AWS APIs" },
     opts,
   );
-  for (const { link } of args.links) {
-    if (link.kind !== "aws") throw new Error(`Service ${name} links to a Docker resource but runs on AWS.`);
+  const links = args.links.map(({ link }) => {
+    if (link.kind !== "aws") throw new Error(`Service ${name} runs on AWS but links to ${link.name} on Docker.`);
+    return link;
+  });
+  for (const link of links) {
     allow(parent, `${name}-to-${link.name}`, { from: securityGroup.id, to: link.securityGroupId, port: link.port, description: `${name} to ${link.name} (${link.description})` });
   }
 
@@ -183,7 +187,11 @@ export function createFargateService(
       waitForSteadyState: true,
     },
     // The autoscaler owns the running count once the service exists; the program must not reset it on every deploy.
-    { parent, dependsOn: [rule], ignoreChanges: ["desiredCount"] },
+    {
+      parent,
+      dependsOn: [rule, ...links.flatMap((link) => (link.createFirst ? [link.createFirst] : []))],
+      ignoreChanges: ["desiredCount"],
+    },
   );
 
   const scaling = new aws.appautoscaling.Target(
@@ -218,7 +226,7 @@ export function createFargateService(
 
   return {
     url: pulumi.interpolate`${platform.url}${pathPrefix(args.ingress.pathPattern)}`,
-    link: { kind: "aws", name, securityGroupId: securityGroup.id, port, description: "HTTP" },
+    link: { kind: "aws", name, securityGroupId: securityGroup.id, port, description: "HTTP", createFirst: service },
   };
 }
 

@@ -26,7 +26,14 @@ export function createServiceContainer(
   const secret = sortedEntries(args.secrets).map(([key, source]) =>
     pulumi.secret(pulumi.interpolate`${key}=${source.kind === "value" ? source.value : ""}`),
   );
-  const dependsOn = args.links.flatMap(({ link }) => (link.kind === "docker" ? [link.container] : []));
+  const links = args.links.map(({ link }) => {
+    if (link.kind !== "docker") throw new Error(`Service ${name} runs on Docker but links to ${link.name} on AWS.`);
+    return link;
+  });
+  // A label carrying each such upstream's container ID: when the upstream is replaced, so is this container.
+  const upstreamLabels = links
+    .filter((link) => link.replaceDependents)
+    .map((link) => ({ label: `nexiom.upstream.${link.name}`, value: link.container.id }));
 
   const container = new docker.Container(
     `${name}-container`,
@@ -38,16 +45,18 @@ export function createServiceContainer(
       envs: [...plain, ...secret],
       tmpfs: tmpfsFor(args.writablePaths),
       networksAdvanced: [{ name: platform.networkName, aliases: [name] }],
+      labels: upstreamLabels,
       // Loopback only: the laptop's browser reaches it, the café's network does not.
       ports: [{ internal: args.port, external: args.ingress.hostPort, ip: "127.0.0.1", protocol: "tcp" }],
       wait: true,
       waitTimeout: 120,
     },
     // Fixed name and host port: the old container must go before its replacement can start.
-    { parent, dependsOn, deleteBeforeReplace: true },
+    { parent, dependsOn: links.map((link) => link.container), deleteBeforeReplace: true, replaceOnChanges: ["labels"] },
   );
   return {
     url: pulumi.output(`http://localhost:${args.ingress.hostPort}${pathPrefix(args.ingress.pathPattern)}`),
-    link: { kind: "docker", container },
+    // nginx (and anything else that resolves this service once, at start) is replaced along with it.
+    link: { kind: "docker", name, container, replaceDependents: true },
   };
 }

@@ -18,6 +18,7 @@ export interface RecordedResource {
   retainOnDelete: boolean;
   deleteBeforeReplace: boolean;
   ignoreChanges: string[];
+  replaceOnChanges: string[];
   /** URNs of explicit `dependsOn` resources. */
   dependsOn: string[];
 }
