@@ -108,6 +108,9 @@ const outputsByType: Record<string, (name: string, inputs: Inputs, id: string) =
     memberClusters: [`${inputs.replicationGroupId}-001`, `${inputs.replicationGroupId}-002`],
   }),
   "aws:elasticache/subnetGroup:SubnetGroup": (_name, inputs) => ({ arn: arn("elasticache", `subnetgroup:${inputs.name}`) }),
+  // A bucket's ID is its (auto-generated, globally unique) name.
+  "aws:s3/bucket:Bucket": (_name, _inputs, id) => ({ bucket: id, arn: `arn:aws:s3:::${id}`, bucketDomainName: `${id}.s3.amazonaws.com`, region }),
+  "aws:ec2/flowLog:FlowLog": (_name, _inputs, id) => ({ arn: arn("ec2", `vpc-flow-log/${id}`) }),
   "aws:secretsmanager/secret:Secret": (name, inputs) => ({ arn: arn("secretsmanager", `secret:${inputs.name ?? name}-${digestOf(name, 6)}`) }),
   "aws:secretsmanager/secretVersion:SecretVersion": (name) => ({ versionId: digestOf(name, 32), arn: arn("secretsmanager", `secret:${name}`) }),
 
@@ -137,6 +140,7 @@ function physicalId(type: string, name: string): string {
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr-",
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr-",
     "aws:servicediscovery/httpNamespace:HttpNamespace": "ns-",
+    "aws:ec2/flowLog:FlowLog": "fl-",
   };
   const prefix = prefixes[type];
   return prefix ? `${prefix}${digestOf([type, name], 17)}` : `${name}-${digestOf([type, name], 8)}`;
@@ -154,6 +158,11 @@ export const mocks: pulumi.runtime.Mocks = {
         return { names: availabilityZones, zoneIds: ["euw1-az1", "euw1-az2", "euw1-az3"], id: region, state: "available" };
       case "aws:index/getRegion:getRegion":
         return { region, name: region, endpoint: `ec2.${region}.amazonaws.com`, description: "Europe (Ireland)", id: region };
+      case "aws:index/getCallerIdentity:getCallerIdentity":
+        return { accountId: account, arn: `arn:aws:iam::${account}:user/ci`, userId: "AIDAEXAMPLE", id: account };
+      case "aws:elb/getServiceAccount:getServiceAccount":
+        // The regional Elastic Load Balancing account for eu-west-1.
+        return { arn: "arn:aws:iam::156460612806:root", id: "156460612806", region };
       case "aws:route53/getZone:getZone":
         return { zoneId: hostedZoneId, name: args.inputs.name, privateZone: false, id: hostedZoneId };
       default:
