@@ -1,7 +1,7 @@
 /**
  * Evaluates the Pulumi program for one stack under the mocks and writes what it registered as JSON.
  *
- *   node --require tsx/cjs test/support/evaluate-stack.ts <stack> --out <file> [--set key=value ...]
+ *   node --require tsx/cjs test/support/evaluate-stack.ts <stack> --out <file> [--set key=value ...] [--secret key=value ...]
  *
  * Config comes from the project's real files, as the Pulumi CLI would assemble it: the defaults
  * declared in Pulumi.yaml, then Pulumi.<stack>.yaml, then `--set` overrides. Runs in a process of its
@@ -37,20 +37,22 @@ async function main(): Promise<void> {
   const [stack, ...rest] = process.argv.slice(2);
   let out = "";
   const overrides: Record<string, string> = {};
+  const secretKeys: string[] = [];
   for (let i = 0; i < rest.length; i += 2) {
     if (rest[i] === "--out") out = rest[i + 1];
-    else if (rest[i] === "--set") {
+    else if (rest[i] === "--set" || rest[i] === "--secret") {
       const [key, ...value] = rest[i + 1].split("=");
       overrides[key] = value.join("=");
+      if (rest[i] === "--secret") secretKeys.push(key.includes(":") ? key : `nexiom:${key}`);
     } else throw new Error(`Unknown argument ${rest[i]}`);
   }
-  if (!stack || !out) throw new Error("usage: evaluate-stack.ts <stack> --out <file> [--set key=value ...]");
+  if (!stack || !out) throw new Error("usage: evaluate-stack.ts <stack> --out <file> [--set key=value ...] [--secret key=value ...]");
 
   const record: StackRecord = { stack, resources: [], outputs: {}, secretOutputs: [] };
   const write = () => fs.writeFileSync(out, JSON.stringify(record, null, 1));
   try {
     process.chdir(projectRoot); // the Pulumi CLI runs the program from the project directory
-    pulumi.runtime.setAllConfig(stackConfig(stack, overrides));
+    pulumi.runtime.setAllConfig(stackConfig(stack, overrides), secretKeys);
     await pulumi.runtime.setMocks(mocks, "nexiom", stack, false);
     recordRegistrations(record.resources);
 
@@ -101,6 +103,7 @@ function recordRegistrations(resources: RecordedResource[]): void {
           retainOnDelete: request.getRetainondelete() ?? false,
           deleteBeforeReplace: request.getDeletebeforereplace() ?? false,
           ignoreChanges: request.getIgnorechangesList(),
+          replaceOnChanges: request.getReplaceonchangesList(),
           dependsOn: request.getDependenciesList(),
         });
       }

@@ -10,10 +10,13 @@ export type { RecordedResource, StackRecord } from "./record";
 const script = path.join(__dirname, "evaluate-stack.ts");
 const cache = new Map<string, Promise<StackRecord>>();
 
-/** Evaluates a stack once per distinct config (memoised within a test run); the record includes `error` if the program threw. */
-export function evaluate(stack: string, overrides: Record<string, string> = {}): Promise<StackRecord> {
-  const key = JSON.stringify([stack, Object.entries(overrides).sort()]);
-  if (!cache.has(key)) cache.set(key, runEvaluation(stack, overrides));
+/**
+ * Evaluates a stack once per distinct config (memoised within a test run); the record includes `error`
+ * if the program threw. `secrets` are config values set as Pulumi secrets, as `pulumi config set --secret` does.
+ */
+export function evaluate(stack: string, overrides: Record<string, string> = {}, secrets: Record<string, string> = {}): Promise<StackRecord> {
+  const key = JSON.stringify([stack, Object.entries(overrides).sort(), Object.entries(secrets).sort()]);
+  if (!cache.has(key)) cache.set(key, runEvaluation(stack, overrides, secrets));
   return cache.get(key)!;
 }
 
@@ -29,10 +32,11 @@ export async function evaluateOk(stack: string, overrides: Record<string, string
   return record;
 }
 
-async function runEvaluation(stack: string, overrides: Record<string, string>): Promise<StackRecord> {
+async function runEvaluation(stack: string, overrides: Record<string, string>, secrets: Record<string, string> = {}): Promise<StackRecord> {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "nexiom-eval-")), "record.json");
   const args = ["--require", "tsx/cjs", script, stack, "--out", out];
   for (const [key, value] of Object.entries(overrides)) args.push("--set", `${key}=${value}`);
+  for (const [key, value] of Object.entries(secrets)) args.push("--secret", `${key}=${value}`);
   const stderr: string[] = [];
   const exitCode = await new Promise<number | null>((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
