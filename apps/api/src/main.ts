@@ -7,6 +7,7 @@ import { AppModule } from "./app.module.js";
 import { loadConfig, type AppConfig } from "./config/app-config.js";
 import { ConfigError } from "./config/env.schema.js";
 import { HttpErrorFilter } from "./common/http-error.filter.js";
+import { drainKeepAliveOnClose } from "./common/keep-alive-drain.js";
 import { AccessLog } from "./logging/access-log.js";
 import { createLogger, NestPinoLogger } from "./logging/logger.js";
 
@@ -40,7 +41,8 @@ async function bootstrap(): Promise<void> {
     bodyLimit: bodyLimitBytes,
     // nginx and the ALB append the client to X-Forwarded-For; trust exactly that many hops so a client cannot pick its own IP.
     trustProxy: (_address: string, hop: number) => hop < config.trustProxyHops,
-    return503OnClosing: true,
+    // Requests arriving on kept-alive connections during shutdown are served, not refused with 503: see drainKeepAliveOnClose.
+    return503OnClosing: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: new NestPinoLogger(logger),
@@ -53,6 +55,7 @@ async function bootstrap(): Promise<void> {
     void reply.header("x-request-id", request.id);
     done();
   });
+  drainKeepAliveOnClose(fastify);
 
   // On SIGTERM Nest runs the shutdown hooks: stop accepting, let in-flight requests finish, close the
   // pg pool and Redis, then exit 0 (useProcessExit) rather than re-raising the signal.
