@@ -1,7 +1,7 @@
 /**
  * Evaluates the Pulumi program for one stack under the mocks and writes what it registered as JSON.
  *
- *   node --require tsx/cjs test/support/evaluate-stack.ts <stack> --out <file> [--set key=value ...] [--secret key=value ...]
+ *   node --require tsx/cjs offline/evaluate-stack.ts <stack> --out <file> [--root <dir>] [--set key=value ...] [--secret key=value ...]
  *
  * Config comes from the project's real files, as the Pulumi CLI would assemble it: the defaults
  * declared in Pulumi.yaml, then Pulumi.<stack>.yaml, then `--set` overrides. Runs in a process of its
@@ -15,7 +15,8 @@ import { parse } from "yaml";
 import { mocks } from "./mocks";
 import { convertProperties, type RecordedResource, type StackRecord } from "./record";
 
-const projectRoot = path.resolve(__dirname, "../..");
+/** The project evaluated: this checkout, or another one (a worktree of an older commit) given with `--root`. */
+let projectRoot = path.resolve(__dirname, "..");
 
 export function stackConfig(stack: string, overrides: Record<string, string>): Record<string, string> {
   const project = parse(fs.readFileSync(path.join(projectRoot, "Pulumi.yaml"), "utf8"));
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
   const secretKeys: string[] = [];
   for (let i = 0; i < rest.length; i += 2) {
     if (rest[i] === "--out") out = rest[i + 1];
+    else if (rest[i] === "--root") projectRoot = path.resolve(rest[i + 1]);
     else if (rest[i] === "--set" || rest[i] === "--secret") {
       const [key, ...value] = rest[i + 1].split("=");
       overrides[key] = value.join("=");

@@ -1,4 +1,4 @@
-/** Runs stack evaluations (test/support/evaluate-stack.ts) in child processes and reads their records. */
+/** Runs stack evaluations (offline/evaluate-stack.ts) in child processes and reads their records. */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -32,9 +32,14 @@ export async function evaluateOk(stack: string, overrides: Record<string, string
   return record;
 }
 
-async function runEvaluation(stack: string, overrides: Record<string, string>, secrets: Record<string, string> = {}): Promise<StackRecord> {
+/** Evaluates the program in another checkout (a worktree of an older commit) with this checkout's mocks. */
+export function evaluateAt(root: string, stack: string): Promise<StackRecord> {
+  return runEvaluation(stack, {}, {}, root);
+}
+
+async function runEvaluation(stack: string, overrides: Record<string, string>, secrets: Record<string, string> = {}, root?: string): Promise<StackRecord> {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "nexiom-eval-")), "record.json");
-  const args = ["--require", "tsx/cjs", script, stack, "--out", out];
+  const args = ["--require", "tsx/cjs", script, stack, "--out", out, ...(root ? ["--root", root] : [])];
   for (const [key, value] of Object.entries(overrides)) args.push("--set", `${key}=${value}`);
   for (const [key, value] of Object.entries(secrets)) args.push("--secret", `${key}=${value}`);
   const stderr: string[] = [];

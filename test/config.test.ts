@@ -3,8 +3,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { ConfigError, configKeys, validateConfig, type RawConfig } from "../config";
-import { evaluate } from "./support/evaluate";
-import { stackConfig } from "./support/evaluate-stack";
+import { evaluate } from "../offline/evaluate";
+import { stackConfig } from "../offline/evaluate-stack";
 
 const root = path.resolve(__dirname, "..");
 const projectConfig = parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")).config as Record<string, { type: string; default?: unknown; description?: string }>;

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { apiEnvironment, apiEnvNames, apiSecretEnvNames, type EnvVariable } from "../apps/api/src/config/env.contract";
 import { apiTaskContainer } from "./support/containers";
-import { evaluateOk, find } from "./support/evaluate";
+import { evaluateOk, find } from "../offline/evaluate";
 
 async function apiContainerEnvs(): Promise<{ names: string[]; secretNames: string[]; values: Map<string, string> }> {
   const dev = await evaluateOk("dev");

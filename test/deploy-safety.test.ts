@@ -6,7 +6,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { taskContainer } from "./support/containers";
-import { evaluateOk, find, ofType, type StackRecord } from "./support/evaluate";
+import { evaluateOk, find, ofType, type StackRecord } from "../offline/evaluate";
 
 /** The slowest step of a routine deploy, in seconds, from what the stack declares. */
 export function rolloutCriticalPath(record: StackRecord, service: string): number {

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { evaluateOk, find, ofType, type RecordedResource } from "./support/evaluate";
+import { evaluateOk, find, ofType, type RecordedResource } from "../offline/evaluate";
 
 const container = async (name: string, overrides: Record<string, string> = {}) =>
   find(await evaluateOk("dev", overrides), "docker:index/container:Container", `${name}-container`);

@@ -4,8 +4,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { contextDigest, type BuildDefinition } from "../components/image/build-definition";
 import { apiTaskContainer } from "./support/containers";
-import { evaluateOk, find, ofType } from "./support/evaluate";
-import { digestOf } from "./support/mocks";
+import { evaluateOk, find, ofType } from "../offline/evaluate";
+import { digestOf } from "../offline/mocks";
 
 const buildKeys = ["context", "dockerfile", "target", "buildArgs"] as const;
 

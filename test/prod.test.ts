@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { taskContainer } from "./support/containers";
-import { evaluateOk, find, ofType, type StackRecord } from "./support/evaluate";
+import { evaluateOk, find, ofType, type StackRecord } from "../offline/evaluate";
 
 const domain = { domain: "app.example.com" };
 

@@ -2,8 +2,8 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { evaluate, ofType, type StackRecord } from "./support/evaluate";
-import { mockPassword } from "./support/mocks";
+import { evaluate, ofType, type StackRecord } from "../offline/evaluate";
+import { mockPassword } from "../offline/mocks";
 
 /** Where a known secret value appears in plain text: in an input Pulumi does not mark secret, or in an output. */
 export function plaintextLeaks(record: StackRecord, secrets: string[]): string[] {

@@ -7,8 +7,8 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { taskContainer, type ContainerDefinition } from "./support/containers";
-import { evaluateOk, find, ofType, type RecordedResource, type StackRecord } from "./support/evaluate";
-import { mockPassword } from "./support/mocks";
+import { evaluateOk, find, ofType, type RecordedResource, type StackRecord } from "../offline/evaluate";
+import { mockPassword } from "../offline/mocks";
 
 interface Prod {
   record: StackRecord;

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
-import { componentTree, evaluateAgain, evaluateOk, ofType } from "./support/evaluate";
-import { mockPassword } from "./support/mocks";
+import { componentTree, evaluateAgain, evaluateOk, ofType } from "../offline/evaluate";
+import { mockPassword } from "../offline/mocks";
 
 const types = (record: { resources: { type: string }[] }) => new Set(record.resources.map((r) => r.type));
 

@@ -1,4 +1,4 @@
-import { evaluateOk, find } from "./evaluate";
+import { evaluateOk, find } from "../../offline/evaluate";
 
 export interface ContainerDefinition {
   name: string;
