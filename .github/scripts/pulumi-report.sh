@@ -4,6 +4,7 @@
 # failed preview still leaves its output behind to be posted.
 #
 #   .github/scripts/pulumi-report.sh OUT.md pulumi preview --diff --stack prod
+# shellcheck disable=SC2016 # the backticks in single quotes are Markdown, not command substitution
 set -uo pipefail
 out=$1
 shift
