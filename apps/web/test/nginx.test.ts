@@ -53,7 +53,7 @@ describe("nginx serving the runner image's files", () => {
       runner.copies.map((c) => [c.from ?? "context", c.destination]),
       [
         ["builder", "/etc/nginx/html"],
-        ["context", "/etc/nginx/templates/default.conf.template"],
+        ["builder", "/etc/nginx/templates/default.conf.template"],
       ],
     );
     assert.equal(readFileSync(join(stack().root, "etc/nginx/html/index.html"), "utf8"), indexHtml());
