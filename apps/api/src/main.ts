@@ -7,6 +7,7 @@ import { AppModule } from "./app.module.js";
 import { loadConfig, type AppConfig } from "./config/app-config.js";
 import { ConfigError } from "./config/env.schema.js";
 import { HttpErrorFilter } from "./common/http-error.filter.js";
+import { strictUtf8JsonParser } from "./common/json-body-parser.js";
 import { drainKeepAliveOnClose } from "./common/keep-alive-drain.js";
 import { AccessLog } from "./logging/access-log.js";
 import { createLogger, NestPinoLogger } from "./logging/logger.js";
@@ -55,6 +56,7 @@ async function bootstrap(): Promise<void> {
     void reply.header("x-request-id", request.id);
     done();
   });
+  app.useBodyParser("application/json", { bodyLimit: bodyLimitBytes }, strictUtf8JsonParser(fastify));
   drainKeepAliveOnClose(fastify);
 
   // On SIGTERM Nest runs the shutdown hooks: stop accepting, let in-flight requests finish, close the

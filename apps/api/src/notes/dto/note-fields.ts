@@ -6,10 +6,15 @@ export const bodyMaxLength = 50_000;
 // PostgreSQL text cannot hold U+0000: reject it here as a 400 rather than fail the INSERT with a 500.
 const noNul = (value: string) => !value.includes("\u0000");
 const noNulError = { error: "must not contain NUL (U+0000) characters" };
+// A JSON escape such as "\ud800" is an unpaired surrogate: no UTF-8 can hold it, and pg would store U+FFFD instead of
+// what the client sent while answering 201. Reject it as a 400, as for NUL.
+const wellFormed = (value: string) => !/\p{Surrogate}/u.test(value);
+const wellFormedError = { error: "must be well-formed Unicode (no unpaired surrogates)" };
 
 export const title = z
   .string({ error: `must be a string of 1 to ${titleMaxLength} characters` })
   .refine(noNul, noNulError)
+  .refine(wellFormed, wellFormedError)
   .trim()
   .min(1, { error: `must be a string of 1 to ${titleMaxLength} characters` })
   .max(titleMaxLength, { error: `must be a string of 1 to ${titleMaxLength} characters` });
@@ -17,6 +22,7 @@ export const title = z
 export const body = z
   .string({ error: `must be a string of at most ${bodyMaxLength} characters` })
   .refine(noNul, noNulError)
+  .refine(wellFormed, wellFormedError)
   .max(bodyMaxLength, { error: `must be a string of at most ${bodyMaxLength} characters` });
 
 export const objectError = { error: "must be a JSON object" };
