@@ -124,7 +124,6 @@ describe("prod stack (AWS)", () => {
       const { ingress, egress } = securityGroupRules(await evaluateOk("prod"));
       assert.deepEqual(ingress, [
         "0.0.0.0/0 -> nexiom-alb:80",
-        "::/0 -> nexiom-alb:80",
         "api -> cache:6379",
         "api -> db:5432",
         "nexiom-alb -> api:3000",
@@ -144,7 +143,7 @@ describe("prod stack (AWS)", () => {
 
     it("with a domain, add HTTPS from the world to the load balancer and nothing else", async () => {
       const { ingress } = securityGroupRules(await evaluateOk("prod", domain));
-      assert.deepEqual(ingress.filter((r) => r.includes("/0")), ["0.0.0.0/0 -> nexiom-alb:443", "0.0.0.0/0 -> nexiom-alb:80", "::/0 -> nexiom-alb:443", "::/0 -> nexiom-alb:80"]);
+      assert.deepEqual(ingress.filter((r) => r.includes("/0")), ["0.0.0.0/0 -> nexiom-alb:443", "0.0.0.0/0 -> nexiom-alb:80"]);
     });
 
     it("define no inline rules that would bypass the reviewed list, and leave the default group empty", async () => {

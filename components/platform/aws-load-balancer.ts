@@ -35,22 +35,20 @@ export function createLoadBalancer(parent: pulumi.Resource, name: string, args: 
     { vpcId: args.vpcId, description: "Load balancer: HTTP(S) from the internet, out only to the services' ports", tags: tags("alb") },
     opts,
   );
-  const publicPorts = https ? [80, 443] : [80];
-  for (const port of publicPorts) {
-    for (const [family, cidr] of [["ipv4", "0.0.0.0/0"], ["ipv6", "::/0"]] as const) {
-      new aws.vpc.SecurityGroupIngressRule(
-        `${name}-alb-in-${port}-${family}`,
-        {
-          securityGroupId: loadBalancerSecurityGroup.id,
-          ipProtocol: "tcp",
-          fromPort: port,
-          toPort: port,
-          ...(family === "ipv4" ? { cidrIpv4: cidr } : { cidrIpv6: cidr }),
-          description: `HTTP${port === 443 ? "S" : ""} from the internet`,
-        },
-        opts,
-      );
-    }
+  // IPv4 only, like the load balancer's addresses (its default `ipv4` address type).
+  for (const port of https ? [80, 443] : [80]) {
+    new aws.vpc.SecurityGroupIngressRule(
+      `${name}-alb-in-${port}`,
+      {
+        securityGroupId: loadBalancerSecurityGroup.id,
+        ipProtocol: "tcp",
+        fromPort: port,
+        toPort: port,
+        cidrIpv4: "0.0.0.0/0",
+        description: `HTTP${port === 443 ? "S" : ""} from the internet`,
+      },
+      opts,
+    );
   }
 
   const accessLogs = createAccessLogBucket(parent, name, args);
