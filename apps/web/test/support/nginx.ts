@@ -34,8 +34,11 @@ export async function fillTemplates(root: string, env: Record<string, string>): 
 }
 
 /**
- * The top-level nginx.conf, standing in for the image's own: same includes and temp paths
- * under a writable folder, for Debian's nginx running as the current user in the foreground.
+ * The top-level nginx.conf, standing in for the image's own (nginx-unprivileged's nginx.conf:
+ * worker_processes auto, the `main` access log on every request, sendfile, keepalive_timeout
+ * 65) with its temp paths and logs under a writable folder, for Debian's nginx running as the
+ * current user in the foreground. The image's access log is /dev/stdout; a file here costs
+ * nginx the same one write per request.
  */
 export function writeMainConf(root: string): string {
   const etc = join(root, prefix);
@@ -46,7 +49,7 @@ export function writeMainConf(root: string): string {
   writeFileSync(
     conf,
     `# Test stand-in for the nginx image's /etc/nginx/nginx.conf.
-${user.uid === 0 ? "user root;  # workers keep the test's user instead of switching to nobody\n" : ""}worker_processes 2;
+${user.uid === 0 ? "user root;  # workers keep the test's user instead of switching to nobody\n" : ""}worker_processes auto;
 daemon off;
 pid ${run}/nginx.pid;
 error_log ${run}/error.log notice;
@@ -59,7 +62,10 @@ http {
     scgi_temp_path ${run}/scgi_temp;
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
-    access_log ${run}/access.log;
+    log_format main '$remote_addr - $remote_user [$time_local] "$request" '
+                    '$status $body_bytes_sent "$http_referer" '
+                    '"$http_user_agent" "$http_x_forwarded_for"';
+    access_log ${run}/access.log main;
     sendfile on;
     keepalive_timeout 65;
     include conf.d/*.conf;

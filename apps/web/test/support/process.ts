@@ -51,6 +51,8 @@ export function run(command: string, args: string[], options: SpawnOptions & { i
         ? resolve(stdout + stderr)
         : reject(new Error(`${command} ${args.join(" ")} exited with ${code}:\n${stdout}${stderr}`)),
     );
+    // A command that exits without reading its input (taskset, getconf) closes the pipe first.
+    child.stdin?.on("error", () => {});
     child.stdin?.end(options.input ?? "");
   });
 }
