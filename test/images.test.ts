@@ -3,7 +3,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { contextDigest, type BuildDefinition } from "../components/image/build-definition";
-import { apiTaskContainer } from "./support/containers";
+import { DockerfileParser } from "dockerfile-ast";
+import { apiTaskContainer, taskContainer } from "./support/containers";
 import { evaluateOk, find, ofType } from "../offline/evaluate";
 import { digestOf } from "../offline/mocks";
 
@@ -81,6 +82,29 @@ describe("shared image builds", () => {
     }
     assert.equal(ofType(prod, "aws:ecr/lifecyclePolicy:LifecyclePolicy").length, 2);
   });
+});
+
+describe("images and the program agree", () => {
+  /** Paths declared with VOLUME in a Dockerfile's runner stage. */
+  const runnerVolumes = (app: string): string[] => {
+    const dockerfile = DockerfileParser.parse(fs.readFileSync(path.resolve(__dirname, `../apps/${app}/Dockerfile`), "utf8"));
+    const runnerStart = dockerfile.getFROMs().findIndex((from) => from.getBuildStage() === "runner");
+    assert.ok(runnerStart >= 0, `${app} has a runner stage`);
+    const runnerLine = dockerfile.getFROMs()[runnerStart].getRange().start.line;
+    return dockerfile
+      .getInstructions()
+      .filter((i) => i.getKeyword() === "VOLUME" && i.getRange().start.line > runnerLine)
+      .flatMap((i) => JSON.parse(i.getArgumentsContent() ?? "[]") as string[]);
+  };
+
+  for (const app of ["api", "web"]) {
+    it(`${app}: every path the program keeps writable is a VOLUME in the image, so Fargate's task volume gets the image's ownership`, async () => {
+      const container = await taskContainer(app);
+      const writable = (container.mountPoints as { containerPath: string }[]).map((m) => m.containerPath).sort();
+      assert.ok(writable.length > 0);
+      assert.deepEqual(runnerVolumes(app).sort(), writable);
+    });
+  }
 });
 
 describe("content-derived image tags", () => {
