@@ -33,7 +33,7 @@ const record = (...resources: RecordedResource[]): StackRecord => ({ stack: "pro
 
 describe("pnpm plan", () => {
   describe("diff", () => {
-    it("of HEAD against HEAD is empty", async () => {
+    it("of HEAD against HEAD is empty, from two checkouts at different paths (nothing depends on where the tree lives)", async () => {
       const [first, second] = await Promise.all([evaluateRef("prod", "HEAD"), evaluateRef("prod", "HEAD")]);
       assert.ok(first.record.resources.length > 50);
       assert.deepEqual(diffRecords(first.record, second.record), []);
