@@ -102,6 +102,12 @@ describe("nginx serving the runner image's files", () => {
     assert.deepEqual(gunzipSync(response.body), original);
   });
 
+  it("JS is served precompressed: the build's -9 .gz file itself, not compressed again per request", async () => {
+    const script = initialScripts()[0]!;
+    const response = await http(`${stack().url}${script}`, { headers: { "accept-encoding": "gzip" } });
+    assert.deepEqual(response.body, readFileSync(join(webDir, "dist", `${script}.gz`)));
+  });
+
   it("JS is sent as is to a client that does not accept gzip", async () => {
     const script = initialScripts()[0]!;
     const response = await http(`${stack().url}${script}`);
