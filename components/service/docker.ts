@@ -17,15 +17,13 @@ export function createServiceContainer(
   args: ResolvedServiceArgs,
   platform: DockerTarget,
 ): { url: pulumi.Output<string>; link: Link } {
-  for (const [variable, source] of Object.entries(args.secrets)) {
-    if (source.kind !== "value") {
-      throw new Error(`Service ${name}: secret ${variable} comes from Secrets Manager, which the Docker platform cannot read.`);
-    }
-  }
   const plain = sortedEntries(args.environment).map(([key, value]) => pulumi.interpolate`${key}=${value}`);
-  const secret = sortedEntries(args.secrets).map(([key, source]) =>
-    pulumi.secret(pulumi.interpolate`${key}=${source.kind === "value" ? source.value : ""}`),
-  );
+  const secret = sortedEntries(args.secrets).map(([key, source]) => {
+    if (source.kind !== "value") {
+      throw new Error(`Service ${name}: secret ${key} comes from Secrets Manager, which the Docker platform cannot read.`);
+    }
+    return pulumi.secret(pulumi.interpolate`${key}=${source.value}`);
+  });
   const links = args.links.map(({ link }) => {
     if (link.kind !== "docker") throw new Error(`Service ${name} runs on Docker but links to ${link.name} on AWS.`);
     return link;
