@@ -55,12 +55,13 @@ export function createFargateService(
     opts,
   );
 
-  const secretArns = sortedEntries(args.secrets).map(([variable, source]) => {
+  const secrets = sortedEntries(args.secrets).map(([variable, source]) => {
     if (source.kind !== "secretsManager") {
       throw new Error(`Service ${name}: secret ${variable} must come from Secrets Manager on AWS, never as a plain value in the task definition.`);
     }
-    return source.arn;
+    return { name: variable, source };
   });
+  const secretArns = secrets.map(({ source }) => source.arn);
   const assumeRolePolicy = JSON.stringify({
     Version: "2012-10-17",
     Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
@@ -105,10 +106,7 @@ export function createFargateService(
       readonlyRootFilesystem: true,
       portMappings: [{ name: "http", containerPort: port, hostPort: port, protocol: "tcp", appProtocol: "http" }],
       environment: sortedEntries(args.environment).map(([variable, value]) => ({ name: variable, value })),
-      secrets: sortedEntries(args.secrets).map(([variable, source]) => ({
-        name: variable,
-        valueFrom: source.kind === "secretsManager" ? secretsManagerValueFrom(source) : "",
-      })),
+      secrets: secrets.map(({ name: variable, source }) => ({ name: variable, valueFrom: secretsManagerValueFrom(source) })),
       mountPoints: args.writablePaths.map((containerPath) => ({ sourceVolume: volumeName(containerPath), containerPath, readOnly: false })),
       volumesFrom: [],
       stopTimeout: stopTimeoutSeconds,
