@@ -27,3 +27,15 @@ export function containerDefaults(memoryMb: number): Partial<docker.ContainerArg
 export function tmpfsFor(paths: readonly string[]): Record<string, string> {
   return Object.fromEntries(paths.map((p) => [p, "rw,noexec,nosuid,size=64m"]));
 }
+
+/**
+ * A health check that `pulumi up` waits on (`wait`), so that containers depending on this one start only
+ * once it is healthy: Compose's `depends_on: condition: service_healthy`.
+ */
+export function healthGated(test: string[], startPeriod: string): Partial<docker.ContainerArgs> {
+  return {
+    healthcheck: { tests: test, interval: "5s", timeout: "3s", retries: 12, startPeriod },
+    wait: true,
+    waitTimeout: 120,
+  };
+}

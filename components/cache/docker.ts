@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { containerDefaults } from "../docker-container";
+import { containerDefaults, healthGated } from "../docker-container";
 import type { DockerTarget } from "../platform";
 import type { CacheEndpoint } from "./index";
 
@@ -25,15 +25,7 @@ export function createValkeyContainer(parent: pulumi.Resource, name: string, ver
       // A cache: nothing is persisted, so the read-only root needs no writable data directory.
       command: ["sh", "-c", 'exec valkey-server --requirepass "$REDIS_PASSWORD" --save "" --appendonly no'],
       networksAdvanced: [{ name: platform.networkName, aliases: [name] }],
-      healthcheck: {
-        tests: ["CMD-SHELL", 'REDISCLI_AUTH="$REDIS_PASSWORD" valkey-cli ping | grep -q PONG'],
-        interval: "5s",
-        timeout: "3s",
-        retries: 12,
-        startPeriod: "5s",
-      },
-      wait: true,
-      waitTimeout: 120,
+      ...healthGated(["CMD-SHELL", 'REDISCLI_AUTH="$REDIS_PASSWORD" valkey-cli ping | grep -q PONG'], "5s"),
     },
     { parent, deleteBeforeReplace: true },
   );

@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { containerDefaults, tmpfsFor } from "../docker-container";
+import { containerDefaults, healthGated, tmpfsFor } from "../docker-container";
 import type { DockerTarget } from "../platform";
 import type { DatabaseEndpoint } from "./index";
 
@@ -44,16 +44,7 @@ export function createPostgresContainer(
       mounts: [{ type: "volume", source: volume.name, target: "/var/lib/postgresql/data" }],
       tmpfs: tmpfsFor(["/var/run/postgresql", "/tmp"]),
       networksAdvanced: [{ name: platform.networkName, aliases: [name] }],
-      healthcheck: {
-        tests: ["CMD", "pg_isready", "--host=127.0.0.1", `--username=${user}`, `--dbname=${databaseName}`],
-        interval: "5s",
-        timeout: "3s",
-        retries: 12,
-        startPeriod: "10s",
-      },
-      // `pulumi up` waits for the health check, so containers that depend on this one start against a ready server.
-      wait: true,
-      waitTimeout: 120,
+      ...healthGated(["CMD", "pg_isready", "--host=127.0.0.1", `--username=${user}`, `--dbname=${databaseName}`], "10s"),
     },
     // A fixed container name cannot exist twice: delete the old container before creating its replacement.
     { parent, deleteBeforeReplace: true },
