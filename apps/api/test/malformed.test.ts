@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import { baseEnv, json, sendJson, startReadyApi, type ApiProcess } from "./support/api-process.js";
+import { sendRaw } from "./support/http-request.js";
 import { generateRequests, type GeneratedRequest } from "./support/malformed.js";
 import { clearRedisPrefix, createTestDatabase, queryTestDatabase, randomSuffix } from "./support/services.js";
 
@@ -18,26 +19,9 @@ interface Answer {
   error?: string;
 }
 
-function send(agent: Agent, url: URL, generated: GeneratedRequest): Promise<Answer> {
-  return new Promise((resolve) => {
-    const req = request({ agent, host: url.hostname, port: url.port, method: generated.method, path: generated.path, headers: generated.headers });
-    let settled = false;
-    const finish = (answer: Omit<Answer, "request">) => {
-      if (!settled) resolve({ request: generated, ...answer });
-      settled = true;
-    };
-    req.setTimeout(requestTimeoutMs, () => {
-      finish({ error: "TIMEOUT" });
-      req.destroy();
-    });
-    req.on("error", (error: NodeJS.ErrnoException) => finish({ error: error.code ?? error.message }));
-    req.on("response", (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("end", () => finish({ status: res.statusCode, body: Buffer.concat(chunks).toString("utf8") }));
-    });
-    req.end(generated.body);
-  });
+async function send(agent: Agent, url: URL, generated: GeneratedRequest): Promise<Answer> {
+  const { status, body, error } = await sendRaw(agent, url, generated, requestTimeoutMs);
+  return { request: generated, status, body, error };
 }
 
 const describeRequest = (a: Answer) =>

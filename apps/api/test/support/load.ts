@@ -1,6 +1,7 @@
 /** Steady concurrent HTTP load over keep-alive connections, recording how each request ended and on which kind of connection. */
 import { randomUUID } from "node:crypto";
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
+import { sendRaw } from "./http-request.js";
 
 export interface LoadRequest {
   method: "GET" | "POST";
@@ -46,50 +47,24 @@ export interface LoadOptions {
   pauseAfterRefusalMs?: number;
 }
 
-function send(agent: Agent, base: URL, load: LoadRequest, timeoutMs: number): Promise<Outcome> {
+async function send(agent: Agent, base: URL, load: LoadRequest, timeoutMs: number): Promise<Outcome> {
   const requestId = randomUUID();
   const sentAt = performance.now();
   const payload = load.body === undefined ? undefined : Buffer.from(JSON.stringify(load.body));
-  return new Promise((resolve) => {
-    const req = request({
-      agent,
-      host: base.hostname,
-      port: base.port,
-      method: load.method,
-      path: load.path,
-      headers: {
-        "x-request-id": requestId,
-        ...(payload ? { "content-type": "application/json", "content-length": payload.length } : {}),
-      },
-    });
-    let settled = false;
-    const finish = (outcome: Pick<Outcome, "status" | "json" | "error">) => {
-      if (settled) return;
-      settled = true;
-      resolve({ request: load, requestId, reusedSocket: req.reusedSocket, sentAt, endedAt: performance.now(), ...outcome });
-    };
-    req.setTimeout(timeoutMs, () => {
-      finish({ error: "TIMEOUT" });
-      req.destroy();
-    });
-    req.on("error", (error: NodeJS.ErrnoException) => finish({ error: error.code ?? error.message }));
-    req.on("response", (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("error", (error: NodeJS.ErrnoException) => finish({ status: res.statusCode, error: error.code ?? error.message }));
-      res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        let json: unknown;
-        try {
-          json = text ? JSON.parse(text) : undefined;
-        } catch {
-          json = undefined;
-        }
-        finish({ status: res.statusCode, json });
-      });
-    });
-    req.end(payload);
-  });
+  const headers = {
+    "x-request-id": requestId,
+    ...(payload ? { "content-type": "application/json", "content-length": payload.length } : {}),
+  };
+  const { status, body, error, reusedSocket, endedAt } = await sendRaw(agent, base, { method: load.method, path: load.path, headers, body: payload }, timeoutMs);
+  return { request: load, requestId, reusedSocket, sentAt, endedAt, status, error, json: body === undefined ? undefined : parseJson(body) };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Runs the load until `done()` or maxDurationMs; resolves with every request's outcome, in completion order. */
