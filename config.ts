@@ -67,7 +67,7 @@ export const configKeys = [
 export type ConfigKey = (typeof configKeys)[number];
 
 /** Fargate's allowed memory (MiB) for each CPU value (Linux, platform 1.4). */
-export const fargateSizes: ReadonlyMap<number, readonly number[]> = new Map([
+const fargateSizes: ReadonlyMap<number, readonly number[]> = new Map([
   [256, [512, 1024, 2048]],
   [512, range(1024, 4096, 1024)],
   [1024, range(2048, 8192, 1024)],
@@ -78,7 +78,7 @@ export const fargateSizes: ReadonlyMap<number, readonly number[]> = new Map([
 ]);
 
 /** CloudWatch Logs accepts only these retention periods (days). */
-export const logRetentionValues = [
+const logRetentionValues = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
   3653,
 ] as const;

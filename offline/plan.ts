@@ -5,7 +5,7 @@
 import type { RecordedResource, StackRecord } from "./record";
 
 /** Types whose replacement or removal loses data: their changes are shown first, in bold. */
-export const statefulTypes = new Set([
+const statefulTypes = new Set([
   "aws:rds/cluster:Cluster",
   "aws:rds/clusterInstance:ClusterInstance",
   "aws:elasticache/replicationGroup:ReplicationGroup",
@@ -43,7 +43,7 @@ const keySettings: Record<string, string[]> = {
 };
 
 /** `aws:ecs/taskDefinition:TaskDefinition` → `aws.ecs.TaskDefinition`; `docker:index/container:Container` → `docker.Container`. */
-export function shortType(type: string): string {
+function shortType(type: string): string {
   const [pkg, module, name] = type.split(":");
   const mod = (module ?? "").split("/")[0];
   return mod === "index" || mod === "" ? `${pkg}.${name}` : `${pkg}.${mod}.${name}`;
@@ -52,7 +52,7 @@ export function shortType(type: string): string {
 const isCovered = (at: string, secretPaths: string[]) => secretPaths.some((s) => at === s || at.startsWith(`${s}.`) || at.startsWith(`${s}[`));
 
 /** Every leaf value by path (`a.b[0].c`), descending into JSON held in strings (task definitions, policies). */
-export function flatten(value: unknown, at = "", out = new Map<string, unknown>()): Map<string, unknown> {
+function flatten(value: unknown, at = "", out = new Map<string, unknown>()): Map<string, unknown> {
   if (typeof value === "string" && /^[[{]/.test(value.trim())) {
     try {
       return flatten(JSON.parse(value), at, out);
