@@ -6,7 +6,7 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { final, parse, rules } from "./support/dockerfile-rules";
+import { final, frontendImages, parse, rules } from "./support/dockerfile-rules";
 
 type Mistake = [keyof typeof rules, string, RegExp, string];
 
@@ -69,6 +69,11 @@ for (const app of ["api", "web"]) {
     for (const [rule, behaviour] of checks) {
       it(behaviour, () => assert.deepEqual(rules[rule](parsed), []));
     }
+
+    it("names no frontend image (`# syntax=`), so building needs no registry for BuildKit's frontend", () => {
+      assert.deepEqual(frontendImages(text), []);
+      assert.notDeepEqual(frontendImages(`# syntax=docker/dockerfile:1\n${text}`), [], "the check catches a syntax line");
+    });
 
     for (const [rule, mistake, regex, replacement] of mistakes[app]) {
       it(`${rule} catches ${mistake}`, () => {

@@ -48,6 +48,18 @@ const packageManagers = /\b(apk|apt-get|apt|dnf|yum|npm|npx|pnpm|yarn|corepack|p
 /** What a runner never needs from the builder: sources, manifests, dependencies, the workspace itself. */
 const notBuildOutput = /(^|\/)(src|node_modules|\.pnpm-store|\.git|package\.json|pnpm-lock\.yaml|pnpm-workspace\.yaml|tsconfig[^/]*\.json)(\/|$)|^(\.|\/|\.\/)?$/;
 
+/**
+ * A `# syntax=` directive makes BuildKit pull that frontend image from a registry before it reads the
+ * file, so a build fails wherever Docker Hub cannot be reached (an air-gapped or proxied network, this
+ * CI). The built-in frontend supports everything the Dockerfiles use (`RUN --mount=type=cache` included).
+ */
+export function frontendImages(text: string): string[] {
+  return DockerfileParser.parse(text)
+    .getDirectives()
+    .filter((directive) => directive.getName().toLowerCase() === "syntax")
+    .map((directive) => `line ${directive.getRange().start.line + 1}: # syntax=${directive.getValue()} pulls a frontend image from a registry`);
+}
+
 export const rules = {
   /** CIS 4.1: the final stage's last USER is a uid other than 0, or a known non-root name. */
   nonRootUser(parsed: ParsedStage[]): string[] {
