@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, posix } from "node:path";
 import ignore from "@balena/dockerignore";
 import { contextDir, readStages, stage, webDir } from "./support/image";
 
@@ -66,6 +66,16 @@ describe("apps/web/Dockerfile", () => {
     for (const source of sources) {
       const inside = context.some((file) => file === source || file.startsWith(`${source.replace(/\/$/, "")}/`));
       assert.ok(inside, `${source} is copied but excluded from the context`);
+    }
+  });
+
+  it("the builder copies every file its build script runs, so the image builds from what it copied", () => {
+    const script: string = JSON.parse(readFileSync(join(webDir, "package.json"), "utf8")).scripts.build;
+    const run = [...script.matchAll(/\bnode\s+(\S+)/g)].map((match) => posix.join("apps/web", match[1]!));
+    assert.ok(run.length > 0, "the build script runs a node script (scripts/precompress.mjs)");
+    const copied = builder.copies.filter((c) => !c.from).flatMap((c) => c.sources.map((source) => source.replace(/\/$/, "")));
+    for (const file of run) {
+      assert.ok(copied.some((source) => file === source || file.startsWith(`${source}/`)), `${file} is run by \`pnpm run build\` but never copied into the builder`);
     }
   });
 
