@@ -23,9 +23,16 @@ export function containerDefaults(memoryMb: number): Partial<docker.ContainerArg
   };
 }
 
-/** tmpfs mounts for the paths a read-only container writes to. */
-export function tmpfsFor(paths: readonly string[]): Record<string, string> {
-  return Object.fromEntries(paths.map((p) => [p, "rw,noexec,nosuid,size=64m"]));
+/**
+ * tmpfs mounts for the paths a read-only container writes to. Docker creates a tmpfs owned by root
+ * whatever the image's directory was (with that directory's mode, often 0755 or 0775), so a container
+ * that runs as a numeric `user` gets its tmpfs owned by that uid: nginx (uid 101) could not otherwise
+ * write its filled template to /etc/nginx/conf.d and would start without the product's site.
+ */
+export function tmpfsFor(paths: readonly string[], user?: string): Record<string, string> {
+  const [uid, gid] = (user ?? "").split(":");
+  const owner = /^\d+$/.test(uid ?? "") ? `,uid=${uid}${/^\d+$/.test(gid ?? "") ? `,gid=${gid}` : ""}` : "";
+  return Object.fromEntries(paths.map((p) => [p, `rw,noexec,nosuid,size=64m${owner}`]));
 }
 
 /**

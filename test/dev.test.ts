@@ -105,6 +105,13 @@ describe("dev stack (local Docker)", () => {
     assert.deepEqual(Object.keys((await container("web")).inputs.tmpfs as object).sort(), ["/etc/nginx/conf.d", "/tmp"]);
   });
 
+  it("owns each app's tmpfs mounts by the app's user, which Docker would otherwise leave to root", async () => {
+    for (const [name, uid] of [["api", "1000"], ["web", "101"]]) {
+      const tmpfs = (await container(name)).inputs.tmpfs as Record<string, string>;
+      for (const [path, options] of Object.entries(tmpfs)) assert.match(options, new RegExp(`(^|,)uid=${uid}(,|$)`), `${name} ${path}`);
+    }
+  });
+
   it("generates the database and cache passwords and passes them only as secrets", async () => {
     const dev = await evaluateOk("dev");
     const secretEnv = (c: RecordedResource) =>

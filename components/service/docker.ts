@@ -41,7 +41,7 @@ export function createServiceContainer(
       image: args.image.ref,
       user: args.user,
       envs: [...plain, ...secret],
-      tmpfs: tmpfsFor(args.writablePaths),
+      tmpfs: tmpfsFor(args.writablePaths, args.user),
       networksAdvanced: [{ name: platform.networkName, aliases: [name] }],
       labels: upstreamLabels,
       // Loopback only: the laptop's browser reaches it, the café's network does not.
