@@ -42,11 +42,20 @@ fail() { printf 'standin-images: error: %s\n' "$*" >&2; exit 1; }
 sha() { sha256sum | cut -c1-64; }
 # The legacy builder: the stand-ins need no BuildKit feature, and it works with every client (Docker 28's
 # `docker build` without buildx included).
-build() { DOCKER_BUILDKIT=0 docker build "$@"; }
+build() { DOCKER_BUILDKIT=0 docker build --force-rm "$@"; }
 
 command -v docker >/dev/null || fail "docker is not installed."
 docker info >/dev/null 2>&1 || fail "the Docker engine is not reachable (\`docker info\` failed): start it or set DOCKER_HOST, then run scripts/engine/standin-images.sh again."
 mkdir -p "$cache/logs" "$cache/npm" "$cache/context"
+# One run at a time per cache: worktrees of this repository share it and the tags.
+exec 9>"$cache/.lock"
+if ! flock --nonblock 9; then
+  say "waiting for another standin-images.sh run to finish"
+  flock 9
+fi
+# Build contexts of this run, removed when it ends.
+contexts="$(mktemp -d "$cache/context/run.XXXXXX")"
+trap 'rm -rf "$contexts"' EXIT
 
 # Content hash of a folder: paths and bytes of every file, so any edit rebuilds the stand-in.
 folder_hash() { (cd "$1" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) | sha; }
@@ -145,8 +154,8 @@ ensure_base() {
     docker image ls --format '{{.Repository}}:{{.Tag}}' nexiom-standin/debian-rootfs | grep -vxF "$rootfs_tag" | xargs -r docker rmi >/dev/null || true
   fi
 
-  local ctx="$cache/context/debian"
-  rm -rf "$ctx" && cp -a "$images/debian" "$ctx"
+  local ctx="$contexts/debian"
+  cp -a "$images/debian" "$ctx"
   mkdir -p "$ctx/host/apt/sources.list.d" "$ctx/host/apt/apt.conf.d"
   printf '%s\n' "$sources" >"$ctx/host/apt/sources.list.d/debian.sources"
   if [ "$valid_until" = false ]; then
@@ -223,8 +232,8 @@ for entry in "${standins[@]}"; do
   else
     say "$tag: building the stand-in from test/engine/images/$dir"
   fi
-  ctx="$cache/context/$dir"
-  rm -rf "$ctx" && cp -a "$images/$dir" "$ctx"
+  ctx="$contexts/$dir"
+  cp -a "$images/$dir" "$ctx"
   if [ -f "$ctx/npm-packages.txt" ]; then stage_npm_packages "$ctx/npm-packages.txt" "$ctx/npm"; fi
   args=()
   if [ "$dir" = node ]; then mapfile -t args < <(node_build_args "$registry"); fi
