@@ -41,7 +41,7 @@ say() { printf 'standin-images: %s\n' "$*"; }
 fail() { printf 'standin-images: error: %s\n' "$*" >&2; exit 1; }
 sha() { sha256sum | cut -c1-64; }
 # The legacy builder: the stand-ins need no BuildKit feature, and it works with every client (Docker 28's
-# `docker build` without buildx included).
+# `docker build` without buildx included). --force-rm: a failed step leaves no container behind.
 build() { DOCKER_BUILDKIT=0 docker build --force-rm "$@"; }
 
 command -v docker >/dev/null || fail "docker is not installed."
