@@ -6,9 +6,10 @@ import type * as docker from "@pulumi/docker";
  */
 export function containerDefaults(memoryMb: number): Partial<docker.ContainerArgs> {
   return {
-    // 5.15: restart a crashing container a few times, not forever.
-    restart: "on-failure",
-    maxRetryCount: 5,
+    // Back after a reboot or an engine restart, as Compose's `restart: unless-stopped`: with CIS 5.15's
+    // `on-failure`, a server that exits 0 when the engine stops it (all four do) stays down. A crash
+    // loop is slowed by the engine's doubling restart delay instead (docs/security.md, 5.15).
+    restart: "unless-stopped",
     // 5.11: a runaway process cannot take the laptop's memory.
     memory: memoryMb,
     // 5.26 and 5.4: no privilege escalation, no Linux capabilities; every image here runs as a non-root user.
