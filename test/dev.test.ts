@@ -61,6 +61,16 @@ describe("dev stack (local Docker)", () => {
   it("drops the volume on destroy when protectData is false", async () => {
     const dev = await evaluateOk("dev", { protectData: "false" });
     assert.equal(find(dev, "docker:index/volume:Volume", "db-data").retainOnDelete, false);
+    assert.equal(find(dev, "docker:index/volume:Volume", "db-data").protect, false);
+    assert.equal(find(dev, "random:index/randomPassword:RandomPassword", "db-password").protect, false);
+  });
+
+  it("keeps the database password exactly as long as the data it opens: both protected together", async () => {
+    const dev = await evaluateOk("dev");
+    assert.equal(find(dev, "docker:index/volume:Volume", "db-data").protect, true);
+    assert.equal(find(dev, "random:index/randomPassword:RandomPassword", "db-password").protect, true);
+    // The cache holds nothing: its password may be new on every re-creation.
+    assert.equal(find(dev, "random:index/randomPassword:RandomPassword", "cache-password").protect, false);
   });
 
   it("runs PostgreSQL of the same major version as Aurora", async () => {

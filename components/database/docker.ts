@@ -16,7 +16,11 @@ export function createPostgresContainer(
   databaseName: string,
   platform: DockerTarget,
 ): DatabaseEndpoint {
-  const generated = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent });
+  // The password opens the data on the volume, which PostgreSQL initialises with it once: it must live
+  // exactly as long as the volume, or a destroy-then-up leaves the API locked out of its own database.
+  // Both are protected together; `pnpm dev:stack --destroy` destroys everything but them
+  // (`pulumi destroy --exclude-protected`), as `docker compose down` keeps named volumes.
+  const generated = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent, protect: platform.protectData });
   // Marked secret here rather than trusting the provider's schema: every use below stays encrypted in state.
   const password = pulumi.secret(generated.result);
   const image = new docker.RemoteImage(
@@ -24,12 +28,12 @@ export function createPostgresContainer(
     { name: `postgres:${version}-alpine`, keepLocally: true },
     { parent },
   );
-  // Survives container replacement and, unless protectData is false, `pulumi destroy`
-  // (as `docker compose down` keeps named volumes).
+  // Survives container replacement and, unless protectData is false, `pulumi destroy`: protected, and
+  // kept in the engine even if someone unprotects it and destroys the stack.
   const volume = new docker.Volume(
     `${name}-data`,
     { name: `${platform.namePrefix}-postgres-data` },
-    { parent, retainOnDelete: platform.protectData },
+    { parent, protect: platform.protectData, retainOnDelete: platform.protectData },
   );
   const container = new docker.Container(
     `${name}-container`,
