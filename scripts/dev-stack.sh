@@ -4,16 +4,20 @@
 # `pulumi up --stack dev` and prints where to find the product.
 #
 #   pnpm dev:stack            # preview, then apply
-#   pnpm dev:stack --destroy  # remove the containers (the Postgres volume stays unless protectData=false)
+#   pnpm dev:stack --destroy  # remove the containers (the Postgres volume and its password stay unless protectData=false)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 fail() { printf 'dev-stack: %s\n' "$1" >&2; exit 1; }
 step() { printf '\n==> %s\n' "$1"; }
 
-command -v docker >/dev/null || fail "docker is not installed: install Docker Desktop or Docker Engine, then run this again."
-docker info >/dev/null 2>&1 || fail "the Docker engine is not reachable (\`docker info\` failed): start Docker, or set DOCKER_HOST, then run this again."
-command -v pulumi >/dev/null || fail "the Pulumi CLI is not installed: see https://www.pulumi.com/docs/iac/download-install/, then run this again."
+# A laptop with Docker and the Pulumi CLI uses them as they are. Elsewhere (CI, a fresh VM) this prepares the
+# machine first: a Docker engine, the base images and a Pulumi CLI built from source (scripts/engine/prepare.sh).
+if ! command -v pulumi >/dev/null || ! docker info >/dev/null 2>&1; then
+  step "No working Docker engine or Pulumi CLI on PATH: preparing this machine (pnpm engine:prepare)"
+  env_lines=$(bash scripts/engine/prepare.sh --env) || fail "preparing the engine failed (see above); fix that, then run this again."
+  eval "$env_lines"
+fi
 
 step "Installing dependencies"
 pnpm install --frozen-lockfile
@@ -30,13 +34,17 @@ if ! pulumi stack select dev >/dev/null 2>&1; then
 fi
 
 if [ "${1:-}" = "--destroy" ]; then
-  step "Destroying the dev stack"
-  pulumi destroy --stack dev --yes
+  step "Destroying the dev stack (the database's volume and password stay unless nexiom:protectData is false)"
+  # Protected resources are the database's data and the password that opens it: destroying everything
+  # else is `docker compose down`; the next `pnpm dev:stack` finds the same data, readable.
+  pulumi destroy --stack dev --yes --exclude-protected
   exit 0
 fi
 
 step "Bringing the dev stack up (images are built on the first run; later runs rebuild only what changed)"
-pulumi up --stack dev --yes
+# --refresh: containers stopped or removed behind Pulumi's back (a reboot, `docker rm`) are seen and
+# started or recreated, instead of being trusted from the last run's state.
+pulumi up --stack dev --yes --refresh
 
 step "Ready"
 printf 'Web app:  %s\n' "$(pulumi stack output --stack dev url)"
