@@ -176,8 +176,8 @@ describe("notes API (built dist/main.js, real PostgreSQL and Redis)", function (
       assert.equal((await json(response)).statusCode, 400);
     });
 
-    it("answers 413 for a body over 64 KiB", async () => {
-      const response = await sendJson(notes, "POST", { title: "big", body: "x".repeat(70 * 1024) }, nextClient());
+    it("answers 413 for a body over 300 KiB", async () => {
+      const response = await sendJson(notes, "POST", { title: "big", body: "x".repeat(310 * 1024) }, nextClient());
       assert.equal(response.status, 413);
       assert.equal((await json(response)).error, "Payload Too Large");
     });

@@ -64,10 +64,15 @@ export class NotesService {
     return toDto(row);
   }
 
+  /**
+   * updatedAt never moves backwards: now() is when the statement started, so an update that
+   * waited for a row lock would stamp an earlier time than the update that held it; and a
+   * failover to a writer whose clock is behind would too. The row's own value is the floor.
+   */
   async update(id: string, dto: UpdateNoteDto): Promise<NoteDto> {
     const [row] = uuidPattern.test(id)
       ? await this.database.query<NoteRow>(
-          `UPDATE notes SET title = COALESCE($2, title), body = COALESCE($3, body), updated_at = now()
+          `UPDATE notes SET title = COALESCE($2, title), body = COALESCE($3, body), updated_at = GREATEST(clock_timestamp(), updated_at)
            WHERE id = $1 RETURNING ${columns}`,
           [id, dto.title ?? null, dto.body ?? null],
         )
