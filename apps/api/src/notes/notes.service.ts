@@ -35,21 +35,33 @@ export class NotesService {
     private readonly cache: NotesCache,
   ) {}
 
+  /**
+   * A first page comes from Redis while it was cached at the current list version (one small
+   * query on PostgreSQL, beside the Redis read); pages after a cursor always come from PostgreSQL.
+   */
   async list({ limit, cursor }: ListNotesDto): Promise<NotesPageDto> {
-    const cached = await this.cache.lookup(limit, cursor);
-    if (cached.page) return cached.page;
+    if (cursor !== undefined) return this.readPage(limit, cursor);
+    const [[{ version }], cached] = await Promise.all([
+      this.database.query<{ version: string }>("SELECT version FROM notes_list_version", []),
+      this.cache.lookup(limit),
+    ]);
+    if (cached?.version === version) return cached.page;
+    const page = await this.readPage(limit, undefined);
+    this.cache.store(limit, version, page);
+    return page;
+  }
+
+  private async readPage(limit: number, cursor: string | undefined): Promise<NotesPageDto> {
     // One row more than asked tells whether there is a next page.
     const rows = await this.database.query<NoteRow>(
       `SELECT ${columns} FROM notes WHERE ($2::bigint IS NULL OR seq < $2::bigint) ORDER BY seq DESC LIMIT $1`,
       [limit + 1, cursor ?? null],
     );
     const items = rows.slice(0, limit);
-    const page: NotesPageDto = {
+    return {
       items: items.map(toDto),
       nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1].seq) : null,
     };
-    if (cached.key) this.cache.store(cached.key, page);
-    return page;
   }
 
   async get(id: string): Promise<NoteDto> {
@@ -60,7 +72,6 @@ export class NotesService {
 
   async create(dto: CreateNoteDto): Promise<NoteDto> {
     const [row] = await this.database.query<NoteRow>(`INSERT INTO notes (title, body) VALUES ($1, $2) RETURNING ${columns}`, [dto.title, dto.body]);
-    await this.cache.invalidate();
     return toDto(row);
   }
 
@@ -78,14 +89,12 @@ export class NotesService {
         )
       : [];
     if (!row) throw this.notFound(id);
-    await this.cache.invalidate();
     return toDto(row);
   }
 
   async remove(id: string): Promise<void> {
     const rows = uuidPattern.test(id) ? await this.database.query<{ id: string }>("DELETE FROM notes WHERE id = $1 RETURNING id", [id]) : [];
     if (rows.length === 0) throw this.notFound(id);
-    await this.cache.invalidate();
   }
 
   private notFound(id: string): NotFoundException {
