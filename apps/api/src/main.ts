@@ -6,19 +6,28 @@ import { FastifyAdapter, type NestFastifyApplication } from "@nestjs/platform-fa
 import { AppModule } from "./app.module.js";
 import { loadConfig, type AppConfig } from "./config/app-config.js";
 import { ConfigError } from "./config/env.schema.js";
+import { BadRequestException } from "@nestjs/common";
+import { clientErrorHandler } from "./common/client-errors.js";
+import { ConnectionRequests } from "./common/connection-requests.js";
+import { frameworkErrorHandler } from "./common/framework-errors.js";
 import { HttpErrorFilter } from "./common/http-error.filter.js";
 import { strictUtf8JsonParser } from "./common/json-body-parser.js";
 import { drainKeepAliveOnClose } from "./common/keep-alive-drain.js";
 import { AccessLog } from "./logging/access-log.js";
+import { bodyLimitBytes } from "./notes/dto/note-fields.js";
 import { createLogger, NestPinoLogger } from "./logging/logger.js";
-
-/** Larger bodies get 413 before they are read into memory; a note is at most about 50 KB of text. */
-export const bodyLimitBytes = 64 * 1024;
 
 /** Honour a caller's request id when it is a plain token, so one id follows a request through nginx and the API. */
 function requestId(request: IncomingMessage): string {
   const incoming = request.headers["x-request-id"];
   return typeof incoming === "string" && /^[\w.:-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+}
+
+/** RFC 9112 §3.2: a request with more than one Host is a 400. Node keeps the first one and drops the others silently. */
+function hostCount(request: IncomingMessage): number {
+  let count = 0;
+  for (let i = 0; i < request.rawHeaders.length; i += 2) if (request.rawHeaders[i].toLowerCase() === "host") count += 1;
+  return count;
 }
 
 function configOrExit(): AppConfig {
@@ -34,9 +43,13 @@ function configOrExit(): AppConfig {
 async function bootstrap(): Promise<void> {
   const config = configOrExit();
   const logger = createLogger(config.logLevel);
+  const accessLog = new AccessLog({ requestIdLogLabel: "requestId" });
+  const connections = new ConnectionRequests();
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
-    logController: new AccessLog({ requestIdLogLabel: "requestId" }),
+    logController: accessLog,
+    frameworkErrors: frameworkErrorHandler(accessLog),
+    clientErrorHandler: clientErrorHandler(connections, logger),
     requestIdHeader: false,
     genReqId: requestId,
     bodyLimit: bodyLimitBytes,
@@ -52,12 +65,13 @@ async function bootstrap(): Promise<void> {
   app.useGlobalFilters(new HttpErrorFilter());
 
   const fastify = app.getHttpAdapter().getInstance();
+  connections.attach(fastify);
   fastify.addHook("onRequest", (request, reply, done) => {
     void reply.header("x-request-id", request.id);
-    done();
+    done(hostCount(request.raw) > 1 ? new BadRequestException("the request has more than one Host header") : undefined);
   });
   app.useBodyParser("application/json", { bodyLimit: bodyLimitBytes }, strictUtf8JsonParser(fastify));
-  drainKeepAliveOnClose(fastify);
+  drainKeepAliveOnClose(fastify, connections);
 
   // On SIGTERM Nest runs the shutdown hooks: stop accepting, let in-flight requests finish, close the
   // pg pool and Redis, then exit 0 (useProcessExit) rather than re-raising the signal.

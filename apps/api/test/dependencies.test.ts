@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { baseEnv, freePort, json, sendJson, spawnApi, startReadyApi, waitFor, waitForReadiness, type ApiProcess } from "./support/api-process.js";
+import { baseEnv, freePort, json, sendJson, spawnApi, startReadyApi, waitFor, waitForLogLine, waitForReadiness, type ApiProcess } from "./support/api-process.js";
 import { clearRedisPrefix, createTestDatabase, randomSuffix } from "./support/services.js";
 
 describe("dependencies down", function () {
@@ -45,7 +45,8 @@ describe("dependencies down", function () {
       const body = await json(response);
       assert.equal(body.status, "error");
       assert.equal(body.error.redis.status, "down");
-      assert.match(body.error.redis.message, /not connected/);
+      assert.match(body.error.redis.message, /^not connected \(\w+\)$/);
+      await waitForLogLine(api, (line) => /^redis not ready: not connected \(\w+\): .*ECONNREFUSED/.test(String(line.msg)));
       assert.equal(body.details.postgres.status, "up");
     });
 
@@ -78,13 +79,16 @@ describe("dependencies down", function () {
       const response = await waitFor(api, "/api/ready", 503);
       const body = await json(response);
       assert.equal(body.error.postgres.status, "down");
-      assert.match(body.error.postgres.message, /migrations not applied: .*ECONNREFUSED/);
+      assert.equal(body.error.postgres.message, "migrations not applied yet");
+      await waitForLogLine(api, (line) => /^postgres not ready: migrations not applied yet: .*ECONNREFUSED/.test(String(line.msg)));
       assert.equal(body.details.redis.status, "up");
     });
 
     it("answers note requests with 503, not 500", async () => {
       assert.equal((await fetch(`${api.url}/api/notes`)).status, 503);
-      assert.equal((await sendJson(`${api.url}/api/notes`, "POST", { title: "x" })).status, 503);
+      const refused = await sendJson(`${api.url}/api/notes`, "POST", { title: "x" });
+      assert.equal(refused.status, 503);
+      assert.equal((await json(refused)).dependency, "postgres");
     });
   });
 });

@@ -2,6 +2,7 @@ import { STATUS_CODES } from "node:http";
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from "@nestjs/common";
 import { ThrottlerException } from "@nestjs/throttler";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { DependencyUnavailableException, type Dependency } from "./dependency-unavailable.js";
 import type { FieldIssue } from "./zod-validation.pipe.js";
 
 /** The body of every error response. */
@@ -13,6 +14,8 @@ export interface ErrorBody {
   message: string;
   /** Validation errors only: one entry per offending field. */
   issues?: FieldIssue[];
+  /** 503s only: the dependency that could not serve the request. */
+  dependency?: Dependency;
 }
 
 function isShapedBody(response: string | object): boolean {
@@ -55,7 +58,16 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     const described = describe(exception);
     if (!(exception instanceof HttpException) && described.statusCode >= 500) request.log.error({ err: exception }, "unhandled error");
-    const body: ErrorBody = { ...described, error: STATUS_CODES[described.statusCode] ?? "Error" };
-    void reply.status(described.statusCode).send({ statusCode: body.statusCode, error: body.error, message: body.message, ...(body.issues ? { issues: body.issues } : {}) });
+    // The driver's error (addresses, SQL states) goes to the log, never to the client.
+    const dependency = exception instanceof DependencyUnavailableException ? exception.dependency : undefined;
+    if (exception instanceof DependencyUnavailableException) request.log.warn({ dependency, err: exception.cause }, exception.message);
+    const body: ErrorBody = {
+      statusCode: described.statusCode,
+      error: STATUS_CODES[described.statusCode] ?? "Error",
+      message: described.message,
+      ...(described.issues ? { issues: described.issues } : {}),
+      ...(dependency ? { dependency } : {}),
+    };
+    void reply.status(described.statusCode).send(body);
   }
 }

@@ -2,6 +2,7 @@ import { once } from "node:events";
 import { Server as NetServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { FastifyInstance } from "fastify";
+import type { ConnectionRequests } from "./connection-requests.js";
 
 /**
  * After SIGTERM, how long a kept-alive connection may stay open without carrying a request before
@@ -24,11 +25,18 @@ export const keepAliveDrainMs = 1_000;
  *
  * Needs `return503OnClosing: false`: a 503 to a request the server accepted is a failed request
  * too, and nothing here sheds load.
+ *
+ * On a pipelined connection only the last request in flight gets `Connection: close`: Node ends
+ * the connection after that answer, and would drop the answers queued behind an earlier one.
  */
-export function drainKeepAliveOnClose(fastify: FastifyInstance, drainMs = keepAliveDrainMs): void {
+export function drainKeepAliveOnClose(fastify: FastifyInstance, connections: ConnectionRequests, drainMs = keepAliveDrainMs): void {
   let draining = false;
-  fastify.addHook("onSend", (_request, reply, payload, done) => {
-    if (draining) void reply.header("connection", "close");
+  fastify.addHook("onSend", (request, reply, payload, done) => {
+    const socket = request.raw.socket;
+    if (draining && connections.count(socket) <= 1) {
+      void reply.header("connection", "close");
+      connections.markClosing(socket);
+    }
     done(null, payload);
   });
   fastify.addHook("preClose", async () => {

@@ -1,13 +1,33 @@
 import { readdir } from "node:fs/promises";
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from "@nestjs/common";
 import { runner } from "node-pg-migrate";
-import pg from "pg";
+import pg, { type QueryResultRow } from "pg";
 import { APP_CONFIG, type AppConfig } from "../config/app-config.js";
+import { DependencyUnavailableException } from "../common/dependency-unavailable.js";
 import { withTimeout } from "../common/timeout.js";
 import { migrationsDir } from "../paths.js";
-import { postgresClientConfig } from "./postgres-options.js";
+import { poolLimits, postgresClientConfig, postgresPoolConfig } from "./postgres-options.js";
 
 export const migrationsTable = "pgmigrations";
+
+const seconds = (ms: number) => `${ms / 1000} s`;
+
+/**
+ * What a failed query means for the client, in words that name PostgreSQL and hold no address or
+ * driver text; undefined for errors that are the query's own fault (those stay 500s).
+ */
+export function describeUnavailable(error: unknown): string | undefined {
+  const code = (error as { code?: unknown }).code;
+  const message = (error as Error).message ?? "";
+  if (code === "55P03") return `PostgreSQL: a lock held by another transaction blocked this request for over ${seconds(poolLimits.lockTimeoutMs)}`;
+  if (code === "57014") return `PostgreSQL did not finish the query within ${seconds(poolLimits.statementTimeoutMs)}`;
+  if (message === "Query read timeout") return `PostgreSQL did not answer within ${seconds(poolLimits.queryTimeoutMs)}`;
+  if (/timeout exceeded when trying to connect|connection timeout/i.test(message)) return `no PostgreSQL connection within ${seconds(poolLimits.connectTimeoutMs)}`;
+  // Connection exceptions (08), operator intervention such as a shutdown (57), insufficient resources (53), socket errors.
+  if (typeof code === "string" && (/^(08|57|53)/.test(code) || /^E[A-Z]+$/.test(code))) return "PostgreSQL is unreachable";
+  if (/terminated|Connection/i.test(message)) return "PostgreSQL is unreachable";
+  return undefined;
+}
 
 /**
  * The PostgreSQL pool, and the migrations applied at boot.
@@ -29,7 +49,7 @@ export class DatabaseService implements OnApplicationBootstrap, OnApplicationShu
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.clientConfig = postgresClientConfig(config.database);
-    this.pool = new pg.Pool({ ...this.clientConfig, max: 10, idleTimeoutMillis: 30_000 });
+    this.pool = new pg.Pool(postgresPoolConfig(config.database));
     // An idle client whose server went away emits here; without a listener the process would crash.
     this.pool.on("error", (error) => this.log.warn(`idle PostgreSQL connection failed: ${error.message}`));
   }
@@ -38,14 +58,38 @@ export class DatabaseService implements OnApplicationBootstrap, OnApplicationShu
     void this.migrateUntilDone(0);
   }
 
-  /** Throws, naming what is wrong, unless migrations are applied and a query answers within timeoutMs. */
+  /**
+   * Throws unless migrations are applied and the notes table answers within timeoutMs: `SELECT 1`
+   * alone would pass while a lock on the table holds every request. The error's message is fit for
+   * the readiness body; its cause carries the driver's error for the log.
+   */
   async check(timeoutMs: number): Promise<void> {
-    if (!this.migrated) throw new Error(`migrations not applied: ${this.migrationError}`);
-    await withTimeout(this.pool.query("SELECT 1"), timeoutMs, "PostgreSQL query");
+    if (!this.migrated) throw new Error("migrations not applied yet", { cause: new Error(this.migrationError) });
+    try {
+      // query_timeout per query (pg reads it, its types omit it): a probe that gives up also discards its
+      // connection instead of leaving it busy. withTimeout covers the wait for a free connection.
+      const probe = { text: "SELECT seq FROM notes ORDER BY seq DESC LIMIT 1", query_timeout: timeoutMs } as pg.QueryConfig;
+      await withTimeout(this.pool.query(probe), timeoutMs, "PostgreSQL query");
+    } catch (error) {
+      const timedOut = /timed out|timeout/i.test((error as Error).message) || (error as { code?: unknown }).code === "55P03";
+      throw new Error(timedOut ? `no answer to a query on notes within ${seconds(timeoutMs)}` : "query failed", { cause: error });
+    }
   }
 
-  get isMigrated(): boolean {
-    return this.migrated;
+  /**
+   * Runs one query on the pool. Failures that mean PostgreSQL cannot serve the request now (not
+   * migrated, unreachable, silent, a held lock) become 503s naming PostgreSQL; the query's own
+   * errors stay 500s.
+   */
+  async query<R extends QueryResultRow>(text: string, values: unknown[]): Promise<R[]> {
+    if (!this.migrated) throw new DependencyUnavailableException("postgres", "PostgreSQL is not ready yet (migrations not applied)");
+    try {
+      return (await this.pool.query<R>(text, values)).rows;
+    } catch (error) {
+      const unavailable = describeUnavailable(error);
+      if (unavailable) throw new DependencyUnavailableException("postgres", unavailable, error);
+      throw error;
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,4 +1,4 @@
-import { Controller, Get } from "@nestjs/common";
+import { Controller, Get, Logger } from "@nestjs/common";
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from "@nestjs/terminus";
 import { DatabaseService } from "../database/database.service.js";
 import { RedisService } from "../redis/redis.service.js";
@@ -8,6 +8,10 @@ const dependencyTimeoutMs = 1_000;
 
 @Controller()
 export class HealthController {
+  private readonly log = new Logger(HealthController.name);
+  /** The last reason each dependency was not ready, so that the log says each change once, not every probe. */
+  private readonly lastFailure = new Map<string, string>();
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicator: HealthIndicatorService,
@@ -21,7 +25,11 @@ export class HealthController {
     return { status: "ok" };
   }
 
-  /** Readiness: PostgreSQL (migrated and answering) and Redis both answer; 503 names the one that does not. */
+  /**
+   * Readiness: PostgreSQL (migrated and answering a query on notes) and Redis both answer; 503
+   * names the one that does not. For people and monitors: the load balancer and Docker probe
+   * liveness instead, so that a dependency's outage does not take every task out of service.
+   */
   @Get("ready")
   @HealthCheck()
   ready() {
@@ -35,8 +43,14 @@ export class HealthController {
     const session = this.indicator.check(key);
     try {
       await check();
+      if (this.lastFailure.delete(key)) this.log.log(`${key} ready again`);
       return session.up();
     } catch (error) {
+      // The body says what failed in plain words; the driver's reason (addresses, ports) goes to the log only.
+      const cause = (error as Error).cause;
+      const reason = `${(error as Error).message}${cause instanceof Error ? `: ${cause.message}` : ""}`;
+      if (this.lastFailure.get(key) !== reason) this.log.warn(`${key} not ready: ${reason}`);
+      this.lastFailure.set(key, reason);
       return session.down({ message: (error as Error).message });
     }
   }

@@ -3,15 +3,28 @@ import { APP_CONFIG, type AppConfig } from "../config/app-config.js";
 import { RedisService } from "../redis/redis.service.js";
 import type { NotesPageDto } from "./dto/note.dto.js";
 
-const versionKey = "notes:list:version";
+/**
+ * A cached page over this size is not stored: with one key per page size (at most 100), the
+ * list cache never holds more than about 25 MiB, whatever clients ask for.
+ */
+export const maxCachedPageBytes = 256 * 1024;
+
+/** A first page and the notes-list version (PostgreSQL's notes_list_version) it was read at. */
+interface Entry {
+  version: string;
+  page: NotesPageDto;
+}
 
 /**
- * Pages of the notes list in Redis, invalidated by a version number that every write increments.
+ * The first page of the notes list for each page size, in Redis.
  *
- * A reader takes the version before it queries PostgreSQL and stores the page under that version,
- * so a page read while a write commits lands under the old version and is never served after the
- * write's increment. The cache is an optimisation: every Redis error or timeout is logged and
- * the caller falls back to PostgreSQL.
+ * Only first pages: any number of distinct cursors can name the same page, so caching pages
+ * after a cursor let a client fill Redis with copies. One key per page size, overwritten in
+ * place rather than one key per version, so writes do not add keys either. Each entry carries
+ * the list version it was read at, and the caller serves it only while that is PostgreSQL's
+ * current version: invalidation needs no Redis call from the writer, so a replica that cannot
+ * reach Redis cannot leave the others serving a stale list. The cache is an optimisation: every
+ * Redis error or timeout is logged and the caller reads PostgreSQL.
  */
 @Injectable()
 export class NotesCache {
@@ -23,36 +36,32 @@ export class NotesCache {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.ttlSeconds = config.notesCacheTtlSeconds;
-    // Writes made while this process could not reach Redis did not bump the version: bump it now.
-    this.redis.client.on("ready", () => void this.invalidate());
   }
 
-  /** The cached page, or a key to store the page under after reading it; no key when Redis is unusable. */
-  async lookup(limit: number, cursor: string | undefined): Promise<{ page?: NotesPageDto; key?: string }> {
+  /** The cached first page of `limit` notes and its version, if Redis has one and answers. */
+  async lookup(limit: number): Promise<Entry | undefined> {
     try {
-      const version = (await this.redis.client.get(versionKey)) ?? "0";
-      const key = `notes:list:${version}:${limit}:${cursor ?? ""}`;
-      const cached = await this.redis.client.get(key);
-      return cached === null ? { key } : { page: JSON.parse(cached) as NotesPageDto };
+      const cached = await this.redis.client.get(key(limit));
+      return cached === null ? undefined : (JSON.parse(cached) as Entry);
     } catch (error) {
       this.log.warn(`notes cache read skipped: ${(error as Error).message}`);
-      return {};
+      return undefined;
     }
   }
 
-  /** Stores a page without making the caller wait for Redis. */
-  store(key: string, page: NotesPageDto): void {
+  /**
+   * Stores a first page read at `version`, without making the caller wait for Redis. The version
+   * was read before the page, so the page is at least as new as the version says.
+   */
+  store(limit: number, version: string, page: NotesPageDto): void {
+    const value = JSON.stringify({ version, page } satisfies Entry);
+    if (Buffer.byteLength(value) > maxCachedPageBytes) return;
     this.redis.client
-      .set(key, JSON.stringify(page), "EX", this.ttlSeconds)
+      .set(key(limit), value, "EX", this.ttlSeconds)
       .catch((error: Error) => this.log.warn(`notes cache write skipped: ${error.message}`));
   }
+}
 
-  /** Makes every cached page unreachable; old pages expire on their own. */
-  async invalidate(): Promise<void> {
-    try {
-      await this.redis.client.incr(versionKey);
-    } catch (error) {
-      this.log.warn(`notes cache invalidation failed, cached pages may be stale for up to ${this.ttlSeconds} s: ${(error as Error).message}`);
-    }
-  }
+function key(limit: number): string {
+  return `notes:list:first:${limit}`;
 }

@@ -1,5 +1,4 @@
-import { Injectable, NotFoundException, ServiceUnavailableException } from "@nestjs/common";
-import type { QueryResultRow } from "pg";
+import { Injectable, NotFoundException } from "@nestjs/common";
 import { DatabaseService } from "../database/database.service.js";
 import type { CreateNoteDto } from "./dto/create-note.dto.js";
 import { encodeCursor, type ListNotesDto } from "./dto/list-notes.dto.js";
@@ -19,14 +18,6 @@ interface NoteRow {
 const columns = "id, seq, title, body, created_at, updated_at";
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** SQLSTATE classes and socket errors that mean "the database is not reachable", not "bad query". */
-function isUnavailable(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === "string" && (/^(08|57|53)/.test(code) || /^E[A-Z]+$/.test(code))) return true;
-  const message = (error as Error).message ?? "";
-  return /timeout|terminated|Connection|ECONNREFUSED/i.test(message);
-}
-
 function toDto(row: NoteRow): NoteDto {
   return {
     id: row.id,
@@ -44,66 +35,69 @@ export class NotesService {
     private readonly cache: NotesCache,
   ) {}
 
+  /**
+   * A first page comes from Redis while it was cached at the current list version (one small
+   * query on PostgreSQL, beside the Redis read); pages after a cursor always come from PostgreSQL.
+   */
   async list({ limit, cursor }: ListNotesDto): Promise<NotesPageDto> {
-    const cached = await this.cache.lookup(limit, cursor);
-    if (cached.page) return cached.page;
+    if (cursor !== undefined) return this.readPage(limit, cursor);
+    const [[{ version }], cached] = await Promise.all([
+      this.database.query<{ version: string }>("SELECT version FROM notes_list_version", []),
+      this.cache.lookup(limit),
+    ]);
+    if (cached?.version === version) return cached.page;
+    const page = await this.readPage(limit, undefined);
+    this.cache.store(limit, version, page);
+    return page;
+  }
+
+  private async readPage(limit: number, cursor: string | undefined): Promise<NotesPageDto> {
     // One row more than asked tells whether there is a next page.
-    const rows = await this.query<NoteRow>(
+    const rows = await this.database.query<NoteRow>(
       `SELECT ${columns} FROM notes WHERE ($2::bigint IS NULL OR seq < $2::bigint) ORDER BY seq DESC LIMIT $1`,
       [limit + 1, cursor ?? null],
     );
     const items = rows.slice(0, limit);
-    const page: NotesPageDto = {
+    return {
       items: items.map(toDto),
       nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1].seq) : null,
     };
-    if (cached.key) this.cache.store(cached.key, page);
-    return page;
   }
 
   async get(id: string): Promise<NoteDto> {
-    const [row] = uuidPattern.test(id) ? await this.query<NoteRow>(`SELECT ${columns} FROM notes WHERE id = $1`, [id]) : [];
+    const [row] = uuidPattern.test(id) ? await this.database.query<NoteRow>(`SELECT ${columns} FROM notes WHERE id = $1`, [id]) : [];
     if (!row) throw this.notFound(id);
     return toDto(row);
   }
 
   async create(dto: CreateNoteDto): Promise<NoteDto> {
-    const [row] = await this.query<NoteRow>(`INSERT INTO notes (title, body) VALUES ($1, $2) RETURNING ${columns}`, [dto.title, dto.body]);
-    await this.cache.invalidate();
+    const [row] = await this.database.query<NoteRow>(`INSERT INTO notes (title, body) VALUES ($1, $2) RETURNING ${columns}`, [dto.title, dto.body]);
     return toDto(row);
   }
 
+  /**
+   * updatedAt never moves backwards: now() is when the statement started, so an update that
+   * waited for a row lock would stamp an earlier time than the update that held it; and a
+   * failover to a writer whose clock is behind would too. The row's own value is the floor.
+   */
   async update(id: string, dto: UpdateNoteDto): Promise<NoteDto> {
     const [row] = uuidPattern.test(id)
-      ? await this.query<NoteRow>(
-          `UPDATE notes SET title = COALESCE($2, title), body = COALESCE($3, body), updated_at = now()
+      ? await this.database.query<NoteRow>(
+          `UPDATE notes SET title = COALESCE($2, title), body = COALESCE($3, body), updated_at = GREATEST(clock_timestamp(), updated_at)
            WHERE id = $1 RETURNING ${columns}`,
           [id, dto.title ?? null, dto.body ?? null],
         )
       : [];
     if (!row) throw this.notFound(id);
-    await this.cache.invalidate();
     return toDto(row);
   }
 
   async remove(id: string): Promise<void> {
-    const rows = uuidPattern.test(id) ? await this.query<{ id: string }>("DELETE FROM notes WHERE id = $1 RETURNING id", [id]) : [];
+    const rows = uuidPattern.test(id) ? await this.database.query<{ id: string }>("DELETE FROM notes WHERE id = $1 RETURNING id", [id]) : [];
     if (rows.length === 0) throw this.notFound(id);
-    await this.cache.invalidate();
   }
 
   private notFound(id: string): NotFoundException {
     return new NotFoundException(`note ${JSON.stringify(id.slice(0, 64))} does not exist`);
-  }
-
-  /** A query whose "database unreachable" failures become 503s; anything else stays a 500. */
-  private async query<R extends QueryResultRow>(text: string, values: unknown[]): Promise<R[]> {
-    if (!this.database.isMigrated) throw new ServiceUnavailableException("the database is not ready yet");
-    try {
-      return (await this.database.pool.query<R>(text, values)).rows;
-    } catch (error) {
-      if (isUnavailable(error)) throw new ServiceUnavailableException("the database is unavailable");
-      throw error;
-    }
   }
 }

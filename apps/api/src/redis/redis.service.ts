@@ -25,12 +25,16 @@ export class RedisService implements OnApplicationShutdown {
     });
   }
 
-  /** Throws, naming what is wrong, unless Redis answers PING within timeoutMs. */
+  /** Throws unless Redis answers PING within timeoutMs; the message is fit for the readiness body, the cause for the log. */
   async check(timeoutMs: number): Promise<void> {
     if (this.client.status !== "ready") {
-      throw new Error(`not connected (${this.client.status}${this.lastError ? `: ${this.lastError}` : ""})`);
+      throw new Error(`not connected (${this.client.status})`, { cause: this.lastError === undefined ? undefined : new Error(this.lastError) });
     }
-    await withTimeout(this.client.ping(), timeoutMs, "Redis PING");
+    try {
+      await withTimeout(this.client.ping(), timeoutMs, "Redis PING");
+    } catch (error) {
+      throw new Error(`no answer to PING within ${timeoutMs / 1000} s`, { cause: error });
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -135,6 +135,17 @@ export async function json(response: Response): Promise<any> {
   return response.json();
 }
 
+/** Polls the process's log until a line satisfies done; returns that line. */
+export async function waitForLogLine(api: ApiProcess, done: (line: Record<string, unknown>) => boolean, timeoutMs = 20_000): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const line = api.logLines().find(done);
+    if (line) return line;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`no log line as expected within ${timeoutMs} ms:\n${api.output().slice(-4_000)}`);
+}
+
 /** Polls /api/ready until its body satisfies done (e.g. one dependency up, the other down); returns that body. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function waitForReadiness(api: ApiProcess, done: (body: any) => boolean, timeoutMs = 20_000): Promise<{ status: number; body: any }> {

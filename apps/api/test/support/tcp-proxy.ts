@@ -1,4 +1,4 @@
-/** A plain TCP relay in front of a real service that a test can cut (an outage) and restore on the same port. */
+/** A plain TCP relay in front of a real service that a test can cut (an outage), stall (silence) and restore on the same port. */
 import { once } from "node:events";
 import { connect, createServer, type Server, type Socket } from "node:net";
 
@@ -9,7 +9,12 @@ export interface CuttableProxy {
   readonly connections: number;
   /** Destroys every relayed connection and stops listening: to the API, the service is gone. */
   cut(): Promise<void>;
-  /** Listens again on the same port: the service is back. */
+  /**
+   * Keeps every connection open, and accepts new ones, but forwards nothing either way: a service
+   * that stopped answering, or a network path that drops packets, as opposed to one that refuses.
+   */
+  stall(): void;
+  /** Listens again on the same port, and forwards again what stalled connections held back (as TCP does when a path heals): the service is back. */
   restore(): Promise<void>;
   /** Cuts, for good. */
   close(): Promise<void>;
@@ -23,6 +28,8 @@ export interface CuttableProxy {
  */
 export async function cuttableProxy(upstream: { host: string; port: number }, port = 0): Promise<CuttableProxy> {
   const sockets = new Set<Socket>();
+  const pairs = new Set<[Socket, Socket]>();
+  let stalled = false;
   let connections = 0;
   let server: Server | undefined;
   let boundPort = port;
@@ -35,9 +42,27 @@ export async function cuttableProxy(upstream: { host: string; port: number }, po
       socket.on("close", () => sockets.delete(socket));
       socket.on("error", () => undefined); // the other side is destroyed below through "close"
     }
-    client.on("close", () => inner.destroy());
+    const pair: [Socket, Socket] = [client, inner];
+    pairs.add(pair);
+    client.on("close", () => {
+      inner.destroy();
+      pairs.delete(pair);
+    });
     inner.on("close", () => client.destroy());
-    client.pipe(inner).pipe(client);
+    if (stalled) hold(pair);
+    else forward(pair);
+  };
+
+  const forward = ([client, inner]: [Socket, Socket]): void => {
+    client.pipe(inner);
+    inner.pipe(client);
+  };
+  // Unread bytes stay in the sockets' buffers, so a resumed connection carries on where it stopped.
+  const hold = ([client, inner]: [Socket, Socket]): void => {
+    client.unpipe(inner);
+    inner.unpipe(client);
+    client.pause();
+    inner.pause();
   };
 
   const listen = async (): Promise<void> => {
@@ -69,7 +94,15 @@ export async function cuttableProxy(upstream: { host: string; port: number }, po
       return connections;
     },
     cut,
+    stall: () => {
+      stalled = true;
+      for (const pair of pairs) hold(pair);
+    },
     restore: async () => {
+      if (stalled) {
+        stalled = false;
+        for (const pair of pairs) forward(pair);
+      }
       if (!server) await listen();
     },
     close: cut,

@@ -3,6 +3,17 @@ import { z } from "zod";
 export const titleMaxLength = 200;
 export const bodyMaxLength = 50_000;
 
+/**
+ * Request bodies over this many bytes get 413 before they are read whole. Sized for the worst
+ * case the field rules allow rather than for typical text: lengths count UTF-16 code units, and
+ * one unit takes up to 6 bytes of JSON (`JSON.stringify` writes a control character such as
+ * U+0001 as `\u0001`, and any client may escape any character so), so a note of the longest
+ * title and body is at most 6 × 50,200 = 301,200 bytes plus its keys and punctuation. (Raw UTF-8
+ * is at most 3 bytes a unit: CJK 3, an emoji 4 for its 2 units.) nginx's client_max_body_size
+ * (apps/web/nginx/default.conf.template) is the same.
+ */
+export const bodyLimitBytes = 300 * 1024;
+
 // PostgreSQL text cannot hold U+0000: reject it here as a 400 rather than fail the INSERT with a 500.
 const noNul = (value: string) => !value.includes("\u0000");
 const noNulError = { error: "must not contain NUL (U+0000) characters" };
