@@ -95,10 +95,16 @@ async function request<T>(url: string, init: RequestInit): Promise<T> {
   const body: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {
     const fieldErrors =
-      response.status === 413 ? { body: [`Body is too large: the API accepts at most 64 KiB per request.`] } : fieldErrorsFrom(body);
+      response.status === 413 ? { body: [tooLargeMessage(body)] } : fieldErrorsFrom(body);
     throw new ApiError(response.status, errorMessage(response.status, body), fieldErrors);
   }
   return body as T;
+}
+
+/** The limit comes from whoever refused the body (nginx or the API), so the app never states a stale one. */
+function tooLargeMessage(body: unknown): string {
+  const message = isRecord(body) ? body.message : undefined;
+  return `Body is too large${typeof message === "string" ? `: ${message}` : "."}`;
 }
 
 function errorMessage(status: number, body: unknown): string {
