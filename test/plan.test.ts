@@ -89,7 +89,7 @@ describe("pnpm plan", () => {
     it("prints each component with its resources and key settings, secrets masked", async () => {
       const tree = renderTree(await evaluateOk("dev"));
       assert.match(tree, /^Stack dev: \d+ resources in 7 components/);
-      assert.match(tree, /\nDatabase db\n[\s\S]*docker\.Volume db-data +name=nexiom-postgres-data +\[retained on delete\]/);
+      assert.match(tree, /\nDatabase db\n[\s\S]*docker\.Volume db-data +name=nexiom-postgres-data +\[protected\] +\[retained on delete\]/);
       assert.match(tree, /\nService api\n +docker\.Container api-container +name=nexiom-api +user=1000/);
       assert.doesNotMatch(tree, /PASSWORD=/);
     });
