@@ -32,14 +32,18 @@ export async function evaluateOk(stack: string, overrides: Record<string, string
   return record;
 }
 
-/** Evaluates the program in another checkout (a worktree of an older commit) with this checkout's mocks. */
-export function evaluateAt(root: string, stack: string): Promise<StackRecord> {
-  return runEvaluation(stack, {}, {}, root);
+/**
+ * Evaluates the program in another checkout (a worktree of an older commit) with this checkout's mocks.
+ * `awsRules: false` for a diff's base: a pull request that fixes an input AWS would refuse must still get
+ * its diff against the base that has it.
+ */
+export function evaluateAt(root: string, stack: string, options: { awsRules: boolean } = { awsRules: true }): Promise<StackRecord> {
+  return runEvaluation(stack, {}, {}, root, options.awsRules);
 }
 
-async function runEvaluation(stack: string, overrides: Record<string, string>, secrets: Record<string, string> = {}, root?: string): Promise<StackRecord> {
+async function runEvaluation(stack: string, overrides: Record<string, string>, secrets: Record<string, string> = {}, root?: string, awsRules = true): Promise<StackRecord> {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "nexiom-eval-")), "record.json");
-  const args = ["--require", "tsx/cjs", script, stack, "--out", out, ...(root ? ["--root", root] : [])];
+  const args = ["--require", "tsx/cjs", script, stack, "--out", out, ...(root ? ["--root", root] : []), ...(awsRules ? [] : ["--no-aws-rules"])];
   for (const [key, value] of Object.entries(overrides)) args.push("--set", `${key}=${value}`);
   for (const [key, value] of Object.entries(secrets)) args.push("--secret", `${key}=${value}`);
   const stderr: string[] = [];
