@@ -125,6 +125,9 @@ const outputsByType: Record<string, (name: string, inputs: Inputs, id: string) =
   "aws:iam/role:Role": (name) => ({ arn: arn("iam", `role/${name}-${digestOf(name, 7)}`, false), name: `${name}-${digestOf(name, 7)}` }),
   "aws:appautoscaling/target:Target": (_name, inputs) => ({ arn: arn("application-autoscaling", `scalable-target/${digestOf(inputs.resourceId, 20)}`) }),
   "aws:appautoscaling/policy:Policy": (name) => ({ arn: arn("autoscaling", `scalingPolicy:${digestOf(name, 36)}`) }),
+  "aws:cloudwatch/metricAlarm:MetricAlarm": (name, inputs) => ({ arn: arn("cloudwatch", `alarm:${inputs.name ?? name}`) }),
+  "aws:sns/topic:Topic": (name, inputs) => ({ arn: arn("sns", inputs.name ?? name) }),
+  "aws:sns/topicSubscription:TopicSubscription": (_name, inputs) => ({ arn: `${inputs.topic}:${digestOf(inputs.endpoint, 8)}-aaaa-bbbb-cccc-${digestOf(inputs.endpoint, 12)}`, pendingConfirmation: true }),
 };
 
 /** Physical IDs in each resource's real format. */

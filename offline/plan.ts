@@ -40,6 +40,9 @@ const keySettings: Record<string, string[]> = {
   "aws:ecr/repository:Repository": ["name", "imageTagMutability"],
   "aws:cloudwatch/logGroup:LogGroup": ["name", "retentionInDays"],
   "aws:appautoscaling/target:Target": ["minCapacity", "maxCapacity"],
+  "aws:cloudwatch/metricAlarm:MetricAlarm": ["metricName", "extendedStatistic", "comparisonOperator", "threshold", "period", "evaluationPeriods"],
+  "aws:sns/topic:Topic": ["name"],
+  "aws:sns/topicSubscription:TopicSubscription": ["protocol", "endpoint"],
 };
 
 /** `aws:ecs/taskDefinition:TaskDefinition` → `aws.ecs.TaskDefinition`; `docker:index/container:Container` → `docker.Container`. */

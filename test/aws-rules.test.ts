@@ -14,11 +14,9 @@ import { mockPassword } from "../offline/mocks";
 
 type Inputs = Record<string, any>;
 
-/** A violation planted on one real resource (by name), or on `base` for types this configuration does not create. */
+/** A violation planted on one real resource of the stack, by name (`name@configuration` for one configuration). */
 interface Plant {
   resource: string;
-  /** Inputs to plant on when the stack has no such resource yet. */
-  base?: Inputs;
   /** Changes the inputs in place; may return a different resource name (for auto-named resources). */
   plant: (inputs: Inputs) => string | void;
   /** The value the message must show. */
@@ -34,18 +32,6 @@ const editPolicy = (inputs: Inputs, key: string, edit: (document: Inputs) => voi
   const document = JSON.parse(inputs[key]);
   edit(document);
   inputs[key] = JSON.stringify(document);
-};
-
-const alarmBase: Inputs = {
-  name: "nexiom-api-target-5xx", alarmDescription: "API 5xx rate", comparisonOperator: "GreaterThanOrEqualToThreshold", threshold: 5, evaluationPeriods: 5, datapointsToAlarm: 3,
-  treatMissingData: "notBreaching", alarmActions: ["arn:aws:sns:eu-west-1:123456789012:nexiom-alerts"],
-  metricQueries: [
-    { id: "errors", returnData: false, metric: { namespace: "AWS/ApplicationELB", metricName: "HTTPCode_Target_5XX_Count", stat: "Sum", period: 60 } },
-    { id: "rate", returnData: true, expression: "100 * errors" },
-  ],
-};
-const cpuAlarmBase: Inputs = {
-  name: "nexiom-api-cpu-high", comparisonOperator: "GreaterThanOrEqualToThreshold", threshold: 85, evaluationPeriods: 2, period: 300, namespace: "AWS/ECS", metricName: "CPUUtilization", statistic: "Average",
 };
 
 const plants: Record<string, Plant> = {
@@ -133,14 +119,14 @@ const plants: Record<string, Plant> = {
   "appautoscaling.policy.metric": { resource: "api-requests", plant: (i) => void delete i.targetTrackingScalingPolicyConfiguration.predefinedMetricSpecification.resourceLabel, shows: "ALBRequestCountPerTarget" },
   "acm.certificate": { resource: "nexiom-certificate@domain", plant: (i) => void (i.validationMethod = "HTTP"), shows: '"validationMethod":"HTTP"' },
   "route53.record": { resource: "nexiom-domain@domain", plant: (i) => void (i.ttl = 300), shows: '"ttl":300' },
-  "cloudwatch.alarm.name": { resource: "api-target-5xx", base: alarmBase, plant: (i) => void (i.name = `nexiom-api-${"target-5xx-".repeat(24)}`), shows: "nexiom-api-target-5xx-target" },
-  "cloudwatch.alarm.description": { resource: "api-target-5xx", base: alarmBase, plant: (i) => void (i.alarmDescription = "x".repeat(1025)), shows: "xxxx" },
-  "cloudwatch.alarm.period": { resource: "api-target-5xx", base: alarmBase, plant: (i) => void (i.evaluationPeriods = 1441), shows: '"evaluationPeriods":1441' },
-  "cloudwatch.alarm.statistic": { resource: "api-cpu-high", base: cpuAlarmBase, plant: (i) => void (i.extendedStatistic = "p99"), shows: '"extendedStatistic":"p99"' },
-  "cloudwatch.alarm.enums": { resource: "api-cpu-high", base: cpuAlarmBase, plant: (i) => void (i.treatMissingData = "zero"), shows: '"treatMissingData":"zero"' },
-  "cloudwatch.alarm.actions": { resource: "api-cpu-high", base: cpuAlarmBase, plant: (i) => void (i.alarmActions = ["nexiom-alerts"]), shows: '"alarmActions":["nexiom-alerts"]' },
-  "sns.topic.name": { resource: "nexiom-alerts", base: { name: "nexiom-alerts" }, plant: (i) => void (i.name = "nexiom.alerts"), shows: '"nexiom.alerts"' },
-  "sns.subscription": { resource: "nexiom-alerts-email", base: { protocol: "email", endpoint: "ops@example.com", topic: "arn:aws:sns:eu-west-1:123456789012:nexiom-alerts" }, plant: (i) => void (i.endpoint = "ops"), shows: '"endpoint":"ops"' },
+  "cloudwatch.alarm.name": { resource: "nexiom-api-target-5xx", plant: (i) => void (i.name = `nexiom-api-${"target-5xx-".repeat(24)}`), shows: "nexiom-api-target-5xx-target" },
+  "cloudwatch.alarm.description": { resource: "nexiom-api-target-5xx", plant: (i) => void (i.alarmDescription = "x".repeat(1025)), shows: "xxxx" },
+  "cloudwatch.alarm.period": { resource: "nexiom-api-target-5xx", plant: (i) => void (i.evaluationPeriods = 1441), shows: '"evaluationPeriods":1441' },
+  "cloudwatch.alarm.statistic": { resource: "nexiom-api-cpu-high", plant: (i) => void (i.extendedStatistic = "p99"), shows: '"extendedStatistic":"p99"' },
+  "cloudwatch.alarm.enums": { resource: "nexiom-api-cpu-high", plant: (i) => void (i.treatMissingData = "zero"), shows: '"treatMissingData":"zero"' },
+  "cloudwatch.alarm.actions": { resource: "nexiom-api-cpu-high", plant: (i) => void (i.alarmActions = ["nexiom-alerts"]), shows: '"alarmActions":["nexiom-alerts"]' },
+  "sns.topic.name": { resource: "nexiom-alerts", plant: (i) => void (i.name = "nexiom.alerts"), shows: '"nexiom.alerts"' },
+  "sns.subscription": { resource: "nexiom-alerts-email@alerts", plant: (i) => void (i.endpoint = "ops"), shows: '"endpoint":"ops"' },
   tags: { resource: "nexiom-vpc", plant: (i) => void (i.tags["aws:owner"] = "ops"), shows: "aws:owner" },
 };
 
@@ -151,6 +137,7 @@ describe("AWS input rules (offline)", () => {
       default: await evaluateOk("prod"),
       domain: await evaluateOk("prod", { domain: "app.example.com" }),
       endpoints: await evaluateOk("prod", { natGateways: "none" }),
+      alerts: await evaluateOk("prod", { alertEmail: "ops@example.com" }),
     };
   });
 
@@ -181,9 +168,7 @@ describe("AWS input rules (offline)", () => {
     it(`${rule.id}: ${rule.requirement}`, () => {
       const plant = plants[rule.id];
       assert.ok(plant, `no planted violation for ${rule.id}`);
-      const base = plant.base
-        ? ({ type: rule.type, name: plant.resource.split("@")[0], inputs: plant.base, secretPaths: [] } as unknown as RecordedResource)
-        : baseOf(rule.type, plant.resource);
+      const base = baseOf(rule.type, plant.resource);
       const ofRule = (name: string, inputs: Inputs) => checkInputs(base.type, name, inputs, base.secretPaths).filter((v) => v.rule === rule.id);
       assert.deepEqual(ofRule(base.name, base.inputs), [], "the real resource passes");
       const inputs = structuredClone(base.inputs);

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { createAlarms } from "../alarms";
 import type { AwsTarget } from "../platform";
 import type { DatabaseEndpoint } from "./index";
 
@@ -82,6 +83,43 @@ export function createAurora(
     );
   });
 
+  const clusterIdentifier = `${platform.namePrefix}-${name}`;
+  const writerMetric = (metricName: string, stat: string) => ({
+    namespace: "AWS/RDS",
+    metricName,
+    dimensions: { DBClusterIdentifier: clusterIdentifier, Role: "WRITER" },
+    stat,
+  });
+  createAlarms(parent, platform.alertTopicArn, [
+    {
+      name: `${clusterIdentifier}-cpu-high`,
+      description: "The Aurora writer has averaged over 80 % CPU for 15 minutes.",
+      watch: writerMetric("CPUUtilization", "Average"),
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: 80,
+      period: 300,
+      evaluationPeriods: 3,
+    },
+    {
+      name: `${clusterIdentifier}-capacity-at-max`,
+      description: `The Aurora writer has run at its maximum capacity (${capacity.max} ACU, nexiom:databaseMaxCapacity) for 15 minutes: it cannot scale further.`,
+      watch: writerMetric("ServerlessDatabaseCapacity", "Average"),
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: capacity.max,
+      period: 300,
+      evaluationPeriods: 3,
+    },
+    {
+      name: `${clusterIdentifier}-connections-high`,
+      description: `The Aurora writer holds over 80 % of the connections it allows at ${capacity.max} ACU (about ${maxConnections(capacity.max)}).`,
+      watch: writerMetric("DatabaseConnections", "Maximum"),
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: Math.floor(maxConnections(capacity.max) * 0.8),
+      period: 300,
+      evaluationPeriods: 2,
+    },
+  ]);
+
   return {
     host: cluster.endpoint,
     port: pulumi.output(port),
@@ -97,4 +135,13 @@ export function createAurora(
     tls: true,
     link: { kind: "aws", name, securityGroupId: securityGroup.id, port, description: "PostgreSQL" },
   };
+}
+
+/**
+ * Aurora PostgreSQL's default max_connections, LEAST(DBInstanceClassMemory / 9531392, 5000), for a
+ * Serverless v2 instance, whose memory is taken at its maximum capacity (2 GiB per ACU). An estimate:
+ * `SHOW max_connections` on the writer gives the real figure.
+ */
+export function maxConnections(maxCapacity: number): number {
+  return Math.min(Math.floor((maxCapacity * 2 * 1024 ** 3) / 9531392), 5000);
 }

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { createAlarms, requestRate } from "../alarms";
 import type { Link } from "../link";
 import type { AwsTarget } from "../platform";
 import { secretsManagerValueFrom } from "../secret";
@@ -157,6 +158,67 @@ export function createFargateService(
     opts,
   );
 
+  // What hurts users (errors, slowness) and what comes before it (failing health checks, saturation).
+  const targetMetric = (metricName: string, stat = "Sum") => ({
+    namespace: "AWS/ApplicationELB",
+    metricName,
+    dimensions: { TargetGroup: targetGroup.arnSuffix, LoadBalancer: platform.loadBalancerArnSuffix },
+    stat,
+  });
+  const serviceMetric = (metricName: string) => ({ namespace: "AWS/ECS", metricName, dimensions: { ClusterName: platform.clusterName, ServiceName: name }, stat: "Average" });
+  const alarmName = (what: string) => `${platform.namePrefix}-${name}-${what}`;
+  const [errorRate] = createAlarms(parent, platform.alertTopicArn, [
+    {
+      name: alarmName("target-5xx"),
+      description: `More than 5 % of ${name} responses were 5xx from its tasks. Also a deployment alarm: a deploy that raises it rolls back.`,
+      watch: requestRate(targetMetric("HTTPCode_Target_5XX_Count"), targetMetric("RequestCount"), 20),
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: 5,
+      period: 60,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+    },
+    {
+      name: alarmName("p99-latency"),
+      description: `The slowest 1 % of ${name} requests took longer than 1 s (target response time, p99).`,
+      watch: targetMetric("TargetResponseTime", "p99"),
+      comparison: "GreaterThanThreshold",
+      threshold: 1,
+      period: 60,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+    },
+    {
+      // Five minutes, far beyond a rollout's 65 s critical path, so a routine deploy does not raise it.
+      name: alarmName("unhealthy-targets"),
+      description: `At least one ${name} task has failed the load balancer's health checks for 5 minutes.`,
+      watch: targetMetric("UnHealthyHostCount", "Maximum"),
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: 1,
+      period: 60,
+      evaluationPeriods: 5,
+    },
+    {
+      name: alarmName("cpu-high"),
+      description: `${name} tasks average over 85 % CPU although autoscaling aims at 60 %: it is at its maximum task count or cannot scale fast enough.`,
+      watch: serviceMetric("CPUUtilization"),
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: 85,
+      period: 60,
+      evaluationPeriods: 10,
+      datapointsToAlarm: 8,
+    },
+    {
+      name: alarmName("memory-high"),
+      description: `${name} tasks average over 85 % of their memory: the next step is tasks killed for running out of memory.`,
+      watch: serviceMetric("MemoryUtilization"),
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: 85,
+      period: 60,
+      evaluationPeriods: 5,
+    },
+  ]);
+
   const service = new aws.ecs.Service(
     `${name}-service`,
     {
@@ -172,6 +234,9 @@ export function createFargateService(
       deploymentMinimumHealthyPercent: 100,
       deploymentMaximumPercent: 200,
       deploymentCircuitBreaker: { enable: true, rollback: true },
+      // The circuit breaker sees only tasks that fail to start or fail health checks; this rolls back a
+      // deploy whose tasks are healthy but answer with errors.
+      alarms: { alarmNames: [alarmName("target-5xx")], enable: true, rollback: true },
       availabilityZoneRebalancing: "ENABLED",
       // Other services reach this one as `<name>:<port>` through the Service Connect proxy in their task,
       // which resolves even while no task of this service is running (nginx needs that to start).
@@ -187,7 +252,7 @@ export function createFargateService(
     // The autoscaler owns the running count once the service exists; the program must not reset it on every deploy.
     {
       parent,
-      dependsOn: [rule, ...links.flatMap((link) => (link.createFirst ? [link.createFirst] : []))],
+      dependsOn: [rule, errorRate, ...links.flatMap((link) => (link.createFirst ? [link.createFirst] : []))],
       ignoreChanges: ["desiredCount"],
     },
   );
