@@ -19,6 +19,12 @@ export function digestOf(value: unknown, length = 64): string {
   return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, length);
 }
 
+/**
+ * Which life of the stack this evaluation is: random values stay the same across evaluations of one
+ * incarnation (they live in state) and differ in the next one, as after `pulumi destroy` and `pulumi up`.
+ */
+const incarnation = process.env.NEXIOM_MOCK_INCARNATION ?? "";
+
 /** The password `random.RandomPassword` "generates" for a resource name: known to tests, stable across runs. */
 export function mockPassword(name: string, length: number): string {
   let out = "";
@@ -35,6 +41,7 @@ type Inputs = Record<string, any>;
 /** Extra outputs per resource type, beyond the inputs that providers echo back. */
 const outputsByType: Record<string, (name: string, inputs: Inputs, id: string) => Outputs> = {
   "random:index/randomPassword:RandomPassword": (name, inputs) => ({ result: mockPassword(name, inputs.length ?? 16) }),
+  "random:index/randomId:RandomId": (name, inputs) => ({ hex: digestOf(["random-id", name, incarnation], Number(inputs.byteLength) * 2) }),
 
   "docker:index/remoteImage:RemoteImage": (_name, inputs) => ({
     imageId: `sha256:${digestOf(["image", inputs.name])}`,

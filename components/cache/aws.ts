@@ -26,7 +26,9 @@ export function createReplicationGroup(
   const authToken = pulumi.secret(new random.RandomPassword(`${name}-auth-token`, { length: 48, special: false }, opts).result);
   const secret = new aws.secretsmanager.Secret(
     `${name}-auth-token`,
-    { name: `${platform.namePrefix}/${name}/auth-token`, description: "AUTH token of the product's Valkey cache", recoveryWindowInDays: 7 },
+    // Auto-named (`<name>-auth-token-<random>`), not a fixed name: a deleted secret's name stays taken for its
+    // recovery window, so a fixed one would make `pulumi up` fail for 7 days after `pulumi destroy`.
+    { description: "AUTH token of the product's Valkey cache", recoveryWindowInDays: 7 },
     opts,
   );
   new aws.secretsmanager.SecretVersion(`${name}-auth-token`, { secretId: secret.id, secretString: authToken }, opts);

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { createAlarms } from "../alarms";
 import type { AwsTarget } from "../platform";
 import type { DatabaseEndpoint } from "./index";
@@ -34,10 +35,27 @@ export function createAurora(
     opts,
   );
 
+  const clusterIdentifier = `${platform.namePrefix}-${name}`;
+  // The final snapshot outlives the cluster, so its name must be new for each cluster: a fixed one makes the
+  // second destroy fail (DBClusterSnapshotAlreadyExists). The suffix is made with the cluster (and again if
+  // a change replaces the cluster) and stays the same across updates.
+  const finalSnapshotSuffix = new random.RandomId(
+    `${name}-final-snapshot`,
+    { byteLength: 4, keepers: { clusterIdentifier, databaseName } },
+    opts,
+  );
+  // RDS creates the log group it exports to when it is missing, never expires it, and leaves it behind on
+  // destroy; created here, it has the stack's retention and goes with the stack (after the cluster).
+  const postgresqlLogs = new aws.cloudwatch.LogGroup(
+    `${name}-postgresql-logs`,
+    { name: `/aws/rds/cluster/${clusterIdentifier}/postgresql`, retentionInDays: platform.logRetentionDays },
+    opts,
+  );
+
   const cluster = new aws.rds.Cluster(
     `${name}-cluster`,
     {
-      clusterIdentifier: `${platform.namePrefix}-${name}`,
+      clusterIdentifier,
       engine: "aurora-postgresql",
       engineMode: "provisioned",
       engineVersion: version,
@@ -56,11 +74,11 @@ export function createAurora(
       deletionProtection: platform.protectData,
       // Destroy must say what happens to the data: a final snapshot, always.
       skipFinalSnapshot: false,
-      finalSnapshotIdentifier: `${platform.namePrefix}-${name}-final`,
+      finalSnapshotIdentifier: pulumi.interpolate`${clusterIdentifier}-final-${finalSnapshotSuffix.hex}`,
       // No availabilityZones: AWS assigns three, and listing fewer causes a perpetual diff. The subnet group places it.
     },
     // Minor versions are upgraded by AWS (autoMinorVersionUpgrade); the program must not try to downgrade them.
-    { ...stateful, ignoreChanges: ["engineVersion"] },
+    { ...stateful, ignoreChanges: ["engineVersion"], dependsOn: [postgresqlLogs] },
   );
 
   platform.availabilityZones.slice(0, 2).forEach((availabilityZone, i) => {
@@ -83,7 +101,6 @@ export function createAurora(
     );
   });
 
-  const clusterIdentifier = `${platform.namePrefix}-${name}`;
   const writerMetric = (metricName: string, stat: string) => ({
     namespace: "AWS/RDS",
     metricName,
