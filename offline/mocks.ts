@@ -61,6 +61,8 @@ const outputsByType: Record<string, (name: string, inputs: Inputs, id: string) =
   "aws:ec2/securityGroup:SecurityGroup": (_name, _inputs, id) => ({ arn: arn("ec2", `security-group/${id}`) }),
   "aws:ec2/natGateway:NatGateway": () => ({ publicIp: "203.0.113.10", privateIp: "10.0.0.10" }),
   "aws:ec2/eip:Eip": (_name, _inputs, id) => ({ allocationId: id, publicIp: "203.0.113.10" }),
+  // eu-west-1's S3 prefix list, which gateway endpoints route to.
+  "aws:ec2/vpcEndpoint:VpcEndpoint": (_name, inputs) => (inputs.vpcEndpointType === "Gateway" ? { prefixListId: "pl-6da54004" } : {}),
 
   "aws:ecs/cluster:Cluster": (_name, inputs) => ({ arn: arn("ecs", `cluster/${inputs.name}`) }),
   "aws:ecs/taskDefinition:TaskDefinition": (_name, inputs) => ({

@@ -26,7 +26,7 @@ const keySettings: Record<string, string[]> = {
   "aws:ec2/subnet:Subnet": ["cidrBlock", "availabilityZone"],
   "aws:ec2/routeTable:RouteTable": ["routes"],
   "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ["description", "fromPort", "cidrIpv4", "cidrIpv6"],
-  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": ["description", "fromPort", "cidrIpv4"],
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": ["description", "fromPort", "cidrIpv4", "prefixListId"],
   "aws:ecs/cluster:Cluster": ["name"],
   "aws:ecs/service:Service": ["name", "desiredCount", "launchType"],
   "aws:ecs/taskDefinition:TaskDefinition": ["family", "cpu", "memory"],

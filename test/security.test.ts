@@ -230,6 +230,17 @@ export const controls: Control[] = [
     assert.equal(cluster(p).skipFinalSnapshot, false);
     assert.match(String(cluster(p).finalSnapshotIdentifier), /^nexiom-db-final-[0-9a-f]{8}$/);
   } },
+  { id: "Trust", requirement: "Every role can be assumed only by its service, for this account's resources (aws:SourceAccount, aws:SourceArn)", check: (p) => {
+    const roles = ofType(p.record, "aws:iam/role:Role");
+    assert.ok(roles.length >= 5);
+    for (const role of roles) {
+      const [statement, ...others] = JSON.parse(String(role.inputs.assumeRolePolicy)).Statement;
+      assert.deepEqual(others, [], role.name);
+      const service = statement.Principal.Service as string;
+      const sourceArn = service === "ecs-tasks.amazonaws.com" ? "arn:aws:ecs:eu-west-1:123456789012:*" : "arn:aws:ec2:eu-west-1:123456789012:vpc-flow-log/*";
+      assert.deepEqual(statement.Condition, { StringEquals: { "aws:SourceAccount": "123456789012" }, ArnLike: { "aws:SourceArn": sourceArn } }, role.name);
+    }
+  } },
   { id: "Password", requirement: "The database password is generated and kept by RDS in Secrets Manager, not in state", check: (p) => {
     assert.equal(cluster(p).manageMasterUserPassword, true);
     assert.equal(cluster(p).masterPassword, undefined);

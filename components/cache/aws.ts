@@ -64,7 +64,9 @@ export function createReplicationGroup(
       securityGroupIds: [securityGroup.id],
       snapshotRetentionLimit: 7,
       autoMinorVersionUpgrade: true,
-      applyImmediately: false,
+      // Changes apply at `pulumi up`, reviewed and approved, not in the next maintenance window: pending
+      // modifications would leave state and AWS apart, and the daily drift check would report them.
+      applyImmediately: true,
     },
     stateful,
   );

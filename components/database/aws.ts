@@ -72,6 +72,9 @@ export function createAurora(
       backupRetentionPeriod: 7,
       copyTagsToSnapshot: true,
       deletionProtection: platform.protectData,
+      // Changes apply at `pulumi up`, reviewed and approved, not in the next maintenance window: pending
+      // modifications would leave state and AWS apart, and the daily drift check would report them.
+      applyImmediately: true,
       // Destroy must say what happens to the data: a final snapshot, always.
       skipFinalSnapshot: false,
       finalSnapshotIdentifier: pulumi.interpolate`${clusterIdentifier}-final-${finalSnapshotSuffix.hex}`,
@@ -96,6 +99,7 @@ export function createAurora(
         publiclyAccessible: false,
         autoMinorVersionUpgrade: true,
         dbSubnetGroupName: subnetGroup.name,
+        applyImmediately: true,
       },
       { ...stateful, ignoreChanges: ["engineVersion"] },
     );

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { NatGateways } from "../../config";
 import { createAlarms, requestRate } from "../alarms";
 import { createLoadBalancer } from "./aws-load-balancer";
-import { createNetwork } from "./aws-network";
+import { createNetwork, type AwsApiEgress } from "./aws-network";
 
 export interface AwsPlatformArgs {
   /** Availability zones the VPC spans; two at least (load balancer, Aurora reader, Redis failover). */
@@ -26,6 +26,8 @@ export interface AwsTarget {
   kind: "aws";
   vpcId: pulumi.Output<string>;
   vpcCidr: string;
+  /** Where tasks may open HTTPS connections to AWS APIs (image pulls, logs, secrets). */
+  awsApiEgress: AwsApiEgress;
   /** Subnets with a route out through NAT (or only VPC endpoints): ECS tasks. */
   privateSubnetIds: pulumi.Output<string>[];
   /** Subnets with no route to the internet at all: Aurora and ElastiCache. */
@@ -45,6 +47,8 @@ export interface AwsTarget {
   protectData: boolean;
   logRetentionDays: number;
   region: pulumi.Output<string>;
+  /** The account the stack deploys to. */
+  account: pulumi.Output<string>;
   /** Prefix of names AWS shows (cluster, log groups, roles). */
   namePrefix: string;
   /** The SNS topic every alarm notifies. */
@@ -113,6 +117,7 @@ export function createAwsPlatform(parent: pulumi.Resource, name: string, args: A
     protectData: args.protectData,
     logRetentionDays: args.logRetentionDays,
     namePrefix: name,
+    account: aws.getCallerIdentityOutput({}, opts).accountId,
     alertTopicArn: alerts.arn,
   };
 }

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createAlarms, requestRate } from "../alarms";
 import type { Link } from "../link";
 import type { AwsTarget } from "../platform";
+import { serviceTrustPolicy } from "../trust-policy";
 import { secretsManagerValueFrom } from "../secret";
 import type { ResolvedServiceArgs } from "./index";
 import { pathPrefix } from "./ingress";
@@ -36,12 +37,23 @@ export function createFargateService(
     opts,
   );
   allow(parent, `${name}-from-alb`, { from: platform.loadBalancerSecurityGroupId, to: securityGroup.id, port, description: `load balancer to ${name}` });
-  // Image pulls, logs, secrets and Service Connect's control plane are AWS APIs on 443 (through NAT or VPC endpoints).
-  new aws.vpc.SecurityGroupEgressRule(
-    `${name}-to-aws-apis`,
-    { securityGroupId: securityGroup.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", description: "HTTPS to AWS APIs" },
-    opts,
-  );
+  // Image pulls, logs, secrets and Service Connect's control plane are AWS APIs on 443: through NAT to public
+  // endpoints, which have no fixed addresses (docs/security.md); without NAT, only to the VPC's endpoints.
+  const https = { securityGroupId: securityGroup.id, ipProtocol: "tcp", fromPort: 443, toPort: 443 };
+  if (platform.awsApiEgress.kind === "nat") {
+    new aws.vpc.SecurityGroupEgressRule(`${name}-to-aws-apis`, { ...https, cidrIpv4: "0.0.0.0/0", description: "HTTPS to AWS APIs" }, opts);
+  } else {
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-to-aws-apis`,
+      { ...https, cidrIpv4: platform.awsApiEgress.vpcCidr, description: "HTTPS to the VPC interface endpoints of AWS APIs" },
+      opts,
+    );
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-to-s3`,
+      { ...https, prefixListId: platform.awsApiEgress.s3PrefixListId, description: "HTTPS to S3 (image layers) through the gateway endpoint" },
+      opts,
+    );
+  }
   const links = args.links.map(({ link }) => {
     if (link.kind !== "aws") throw new Error(`Service ${name} runs on AWS but links to ${link.name} on Docker.`);
     return link;
@@ -63,16 +75,13 @@ export function createFargateService(
     return { name: variable, source };
   });
   const secretArns = secrets.map(({ source }) => source.arn);
-  const assumeRolePolicy = JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
-  });
+  const assumeRolePolicy = serviceTrustPolicy("ecs-tasks.amazonaws.com", platform.account, pulumi.interpolate`arn:aws:ecs:${platform.region}:${platform.account}:*`);
   const executionRole = new aws.iam.Role(
     `${name}-execution`,
     { assumeRolePolicy, description: `ECS starts ${name} tasks with it: pull its image, write its logs, read its secrets` },
     opts,
   );
-  new aws.iam.RolePolicy(
+  const executionPolicy = new aws.iam.RolePolicy(
     `${name}-execution`,
     {
       role: executionRole.id,
@@ -132,7 +141,9 @@ export function createFargateService(
       containerDefinitions,
       volumes: args.writablePaths.map((containerPath) => ({ name: volumeName(containerPath) })),
     },
-    opts,
+    // The role's permissions must exist before ECS starts a task with it (or the first tasks cannot pull their
+    // image or read their secrets, and the circuit breaker may roll back), and outlive the service on destroy.
+    { parent, dependsOn: [executionPolicy] },
   );
 
   const targetGroup = new aws.lb.TargetGroup(
