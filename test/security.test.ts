@@ -177,10 +177,10 @@ export const controls: Control[] = [
   { id: "ECR.1", requirement: "Images are scanned on push", check: (p) => {
     for (const r of ofType(p.record, "aws:ecr/repository:Repository")) assert.deepEqual(r.inputs.imageScanningConfiguration, { scanOnPush: true });
   } },
-  { id: "ECR.2", requirement: "Tags are immutable (only the build-cache tag is excluded)", check: (p) => {
+  { id: "ECR.2", requirement: "Tags are immutable (only the tags the build writes, cache and build-*, are excluded)", check: (p) => {
     for (const r of ofType(p.record, "aws:ecr/repository:Repository")) {
       assert.equal(r.inputs.imageTagMutability, "IMMUTABLE_WITH_EXCLUSION");
-      assert.deepEqual(r.inputs.imageTagMutabilityExclusionFilters, [{ filter: "cache", filterType: "WILDCARD" }]);
+      assert.deepEqual(r.inputs.imageTagMutabilityExclusionFilters, [{ filter: "cache", filterType: "WILDCARD" }, { filter: "build-*", filterType: "WILDCARD" }]);
     }
   } },
   { id: "ECR.3", requirement: "Every repository has a lifecycle policy", check: (p) => {
