@@ -17,6 +17,13 @@ const stopTimeoutSeconds = 30;
 // `pnpm bench`), so a cold start on a busy host is not killed, and short enough to keep a rollout under 90 s.
 const healthCheckGraceSeconds = 30;
 
+/** What the deploy check (scripts/verify-deploy.ts) compares with ECS: the task definition this `up` registered. */
+export interface EcsDeployment {
+  cluster: pulumi.Output<string>;
+  service: pulumi.Output<string>;
+  taskDefinition: pulumi.Output<string>;
+}
+
 /**
  * A Fargate service in private subnets behind the platform's load balancer: its own security group
  * (from the load balancer and from linked services only), log group, least-privilege execution role,
@@ -27,7 +34,7 @@ export function createFargateService(
   name: string,
   args: ResolvedServiceArgs,
   platform: AwsTarget,
-): { url: pulumi.Output<string>; link: Link } {
+): { url: pulumi.Output<string>; link: Link; deployment: EcsDeployment } {
   const opts = { parent };
   const port = args.port;
 
@@ -299,6 +306,7 @@ export function createFargateService(
   );
 
   return {
+    deployment: { cluster: platform.clusterName, service: service.name, taskDefinition: taskDefinition.arn },
     url: pulumi.interpolate`${platform.url}${pathPrefix(args.ingress.pathPattern)}`,
     link: { kind: "aws", name, securityGroupId: securityGroup.id, port, description: "HTTP", createFirst: service },
   };
