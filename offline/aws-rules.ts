@@ -140,6 +140,7 @@ const src = {
   rdsSubnetGroup: "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBSubnetGroup.html",
   rdsDeleteDbCluster: "https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteDBCluster.html",
   providerRdsCluster: "https://www.pulumi.com/registry/packages/aws/api-docs/rds/cluster/",
+  providerRdsSubnetGroup: "https://www.pulumi.com/registry/packages/aws/api-docs/rds/subnetgroup/",
   cacheCreateReplicationGroup: "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html",
   cacheSubnetGroup: "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateCacheSubnetGroup.html",
   secretsCreateSecret: "https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html",
@@ -338,7 +339,7 @@ export const inputRules: InputRule[] = [
     valid: (p) => (p.name === undefined || lengthIn(1, 64, /^[a-z0-9_][a-z0-9_-]*$/)(p.name)) && (p.networkMode !== "awsvpc" || p.hostPort === undefined || p.hostPort === p.containerPort) },
   { id: "ecs.container.stopTimeout", type: T.taskDefinition, input: "containerDefinitions[].stopTimeout", source: src.ecsContainerDefinition,
     requirement: "On Fargate, stopTimeout is at most 120 seconds",
-    values: (i) => containers(i).map((c) => c.stopTimeout), valid: (v) => v === undefined || integerIn(2, 120)(v) },
+    values: (i) => containers(i).map((c) => c.stopTimeout), valid: (v) => v === undefined || integerIn(0, 120)(v) },
   { id: "ecs.container.mountPoints", type: T.taskDefinition, input: "containerDefinitions[].mountPoints[].sourceVolume", source: src.ecsVolume,
     requirement: "Volume names are up to 255 letters, numbers, underscores and hyphens, and every mount point's sourceVolume names a volume of the task",
     values: (i) => containers(i).flatMap((c) => (c.mountPoints ?? []).map((m: Inputs) => ({ source: m.sourceVolume, volumes: (i.volumes ?? []).map((v: Inputs) => v.name) }))),
@@ -380,8 +381,8 @@ export const inputRules: InputRule[] = [
     values: nameOf("identifier"), valid: identifier(63) },
   { id: "rds.instance.promotionTier", type: T.rdsInstance, input: "promotionTier", source: src.rdsCreateDbInstance,
     requirement: "Promotion tiers are 0 to 15", valid: (v) => v === undefined || integerIn(0, 15)(v) },
-  { id: "rds.subnetGroup.name", type: T.rdsSubnetGroup, input: "name", source: src.rdsSubnetGroup,
-    requirement: "DB subnet group names are up to 255 lowercase letters, numbers, spaces, periods, underscores and hyphens, and not default",
+  { id: "rds.subnetGroup.name", type: T.rdsSubnetGroup, input: "name", source: `${src.rdsSubnetGroup}; ${src.providerRdsSubnetGroup}`,
+    requirement: "DB subnet group names are up to 255 letters, numbers, spaces, periods, underscores and hyphens, and not default; the provider takes lower case only",
     values: nameOf("name"), valid: (v) => lengthIn(1, 255, /^[a-z0-9 ._-]+$/)(v) && v !== "default" },
 
   // ElastiCache
@@ -398,9 +399,9 @@ export const inputRules: InputRule[] = [
   { id: "elasticache.replicationGroup.snapshotRetentionLimit", type: T.replicationGroup, input: "snapshotRetentionLimit", source: src.cacheCreateReplicationGroup,
     requirement: "Snapshots are kept 0 to 35 days", valid: (v) => v === undefined || integerIn(0, 35)(v) },
   { id: "elasticache.replicationGroup.engine", type: T.replicationGroup, input: "engine/description", source: src.cacheCreateReplicationGroup,
-    requirement: "engine is redis or valkey, and a description is required", values: whole, valid: (i) => ["redis", "valkey"].includes(i.engine) && lengthIn(1, 1000)(i.description) },
+    requirement: "engine is redis or valkey, and a description is required", values: whole, valid: (i) => ["redis", "valkey"].includes(i.engine) && typeof i.description === "string" && i.description !== "" },
   { id: "elasticache.subnetGroup.name", type: T.cacheSubnetGroup, input: "name", source: src.cacheSubnetGroup,
-    requirement: "Cache subnet group names are up to 255 letters, numbers or hyphens (stored lower-case)", values: nameOf("name"), valid: lengthIn(1, 255, /^[a-z0-9-]+$/) },
+    requirement: "Cache subnet group names are up to 255 letters, numbers or hyphens", values: nameOf("name"), valid: lengthIn(1, 255, /^[a-zA-Z0-9-]+$/) },
 
   // Secrets Manager
   { id: "secretsmanager.secret.name", type: T.secret, input: "name", source: src.secretsCreateSecret,
@@ -455,14 +456,14 @@ export const inputRules: InputRule[] = [
     requirement: "Repository names are 2 to 256 characters: lowercase letters and numbers, separated by single ., _, - or /",
     values: nameOf("name"), valid: lengthIn(2, 256, /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/) },
   { id: "ecr.repository.tagMutability", type: T.repository, input: "imageTagMutability/imageTagMutabilityExclusionFilters", source: `${src.ecrCreateRepository}; ${src.ecrExclusionFilter}`,
-    requirement: "imageTagMutability is MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION; the _WITH_EXCLUSION ones need 1 to 5 WILDCARD filters of up to 128 letters, numbers, ._-* and no others have filters",
+    requirement: "imageTagMutability is MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION; the _WITH_EXCLUSION ones need WILDCARD filters of up to 128 letters, numbers, ._-* and no others have filters",
     values: whole,
     valid: (i) => {
       const filters = i.imageTagMutabilityExclusionFilters ?? [];
       const mode = i.imageTagMutability ?? "MUTABLE";
       if (!["MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"].includes(mode)) return false;
       if (!mode.endsWith("_WITH_EXCLUSION")) return filters.length === 0;
-      return filters.length >= 1 && filters.length <= 5 && filters.every((f: Inputs) => f.filterType === "WILDCARD" && lengthIn(1, 128, /^[a-zA-Z0-9._*-]+$/)(f.filter));
+      return filters.length >= 1 && filters.every((f: Inputs) => f.filterType === "WILDCARD" && lengthIn(1, 128, /^[a-zA-Z0-9._*-]+$/)(f.filter));
     } },
   { id: "ecr.repository.encryption", type: T.repository, input: "encryptionConfigurations[].encryptionType", source: src.ecrCreateRepository,
     requirement: "encryptionType is AES256, KMS or KMS_DSSE", values: (i) => at(i, "encryptionConfigurations[].encryptionType"), valid: oneOf("AES256", "KMS", "KMS_DSSE") },
@@ -549,10 +550,10 @@ export const inputRules: InputRule[] = [
 // Rules every AWS resource with tags shares.
 export const tagRule: InputRule = {
   id: "tags", type: "*", input: "tags", source: src.ec2Tag,
-  requirement: "At most 50 tags; keys 1 to 127 characters not starting with aws:, values up to 255 characters",
+  requirement: "At most 50 tags; keys 1 to 127 characters not starting with aws:, values up to 256 characters",
   values: (i) => (i.tags === undefined ? [] : [i.tags]),
   valid: (tags: Record<string, unknown>) => Object.keys(tags).length <= 50
-    && Object.entries(tags).every(([k, v]) => k.length >= 1 && k.length <= 127 && !k.toLowerCase().startsWith("aws:") && String(v).length <= 255),
+    && Object.entries(tags).every(([k, v]) => k.length >= 1 && k.length <= 127 && !k.toLowerCase().startsWith("aws:") && String(v).length <= 256),
 };
 
 /** A policy document as its parts: the version, then each statement (or the text, when it is not JSON). */

@@ -3,7 +3,7 @@
  * rollout complete? `pulumi up` can succeed while ECS rolls a release back (circuit breaker, deployment
  * alarm), leaving the previous task definition running; this check fails then, naming the service.
  *
- *   pnpm verify-deploy [--stack prod] [--timeout <seconds>]
+ *   pnpm exec tsx scripts/verify-deploy.ts [--stack prod] [--timeout <seconds>]
  *
  * Reads the stack's `deployments` output (`pulumi stack output`), then polls `aws ecs describe-services`
  * every 15 s until every rollout has completed or failed, or the timeout (default 900 s) passes: a rollout
@@ -110,7 +110,7 @@ async function main(argv: string[]): Promise<void> {
   for (let i = 0; i < argv.length; i += 2) {
     if (argv[i] === "--stack" && argv[i + 1]) stack = argv[i + 1];
     else if (argv[i] === "--timeout" && /^\d+$/.test(argv[i + 1] ?? "")) timeoutSeconds = Number(argv[i + 1]);
-    else throw new Error(`unexpected ${argv[i]}; usage: pnpm verify-deploy [--stack prod] [--timeout <seconds>]`);
+    else throw new Error(`unexpected ${argv[i]}; usage: pnpm exec tsx scripts/verify-deploy.ts [--stack prod] [--timeout <seconds>]`);
   }
   const recorded = parseRecorded(execFileSync("pulumi", ["stack", "output", "deployments", "--json", "--stack", stack], { encoding: "utf8" }));
   const problems = await verifyDeployments(recorded, {

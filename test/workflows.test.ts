@@ -253,10 +253,9 @@ describe("GitHub workflows", () => {
     it("the deploy job fails unless ECS runs the deployed task definitions: it runs the deploy check after `pulumi up`", () => {
       const steps = workflow("deploy.yml").jobs.deploy.steps as { run?: string }[];
       const up = steps.findIndex((step) => /pulumi up --stack prod/.test(step.run ?? ""));
-      const verify = steps.findIndex((step) => /^pnpm verify-deploy --stack prod\b/.test(step.run ?? ""));
+      const verify = steps.findIndex((step) => /^pnpm exec tsx scripts\/verify-deploy\.ts --stack prod\b/.test(step.run ?? ""));
       assert.ok(up >= 0 && verify > up, "verify-deploy runs after pulumi up");
-      const scripts = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).scripts;
-      assert.equal(scripts["verify-deploy"], "tsx scripts/verify-deploy.ts");
+      assert.ok(fs.existsSync(path.join(root, "scripts/verify-deploy.ts")));
     });
 
     it("the deploy job runs only for a push to main, after the test suite", () => {
