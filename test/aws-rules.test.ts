@@ -138,6 +138,7 @@ describe("AWS input rules (offline)", () => {
       domain: await evaluateOk("prod", { domain: "app.example.com" }),
       endpoints: await evaluateOk("prod", { natGateways: "none" }),
       alerts: await evaluateOk("prod", { alertEmail: "ops@example.com" }),
+      perAz: await evaluateOk("prod", { natGateways: "perAz", availabilityZones: "3", protectData: "false" }),
     };
   });
 
