@@ -38,6 +38,8 @@ export interface NexiomConfig {
   databaseMaxCapacity: number;
   cacheNodeType: string;
   logRetentionDays: number;
+  /** Address that gets the alarms by e-mail (prod); undefined for none. */
+  alertEmail?: string;
 }
 
 /** Raw values as `pulumi.Config.get` returns them: strings, or undefined when unset. */
@@ -63,6 +65,7 @@ export const configKeys = [
   "databaseMaxCapacity",
   "cacheNodeType",
   "logRetentionDays",
+  "alertEmail",
 ] as const;
 export type ConfigKey = (typeof configKeys)[number];
 
@@ -210,6 +213,11 @@ export function validateConfig(raw: RawConfig): NexiomConfig {
     problems.push(`${key("cacheNodeType")} must be an ElastiCache node type such as cache.t4g.micro; got ${shown(cacheNodeType)}.`);
   }
   const logRetentionDays = oneOf("logRetentionDays", logRetentionValues.map(String));
+  const alertEmail = raw.alertEmail === undefined || raw.alertEmail === "" ? undefined : raw.alertEmail;
+  // What SNS accepts as an e-mail endpoint: one @, a dotted domain, no spaces; at most 254 characters (RFC 5321).
+  if (alertEmail !== undefined && (alertEmail.length > 254 || !/^[^@\s]+@[^@\s]+\.[^@\s.]+$/.test(alertEmail))) {
+    problems.push(`${key("alertEmail")} must be an e-mail address such as ops@example.com, or empty for no e-mail; got ${shown(alertEmail)}.`);
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
@@ -226,6 +234,7 @@ export function validateConfig(raw: RawConfig): NexiomConfig {
     databaseMaxCapacity,
     cacheNodeType,
     logRetentionDays: Number(logRetentionDays),
+    alertEmail,
   };
 }
 

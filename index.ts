@@ -85,6 +85,8 @@ export const notice = platform.https || config.environment === "dev"
   : "Plain HTTP on the load balancer's DNS name: set nexiom:domain for HTTPS with an ACM certificate (Security Hub ELB.1, ELB.17 and ELB.18 need it).";
 /** Content tags of the images this stack runs. */
 export const imageTags = { api: apiImage.tag, web: webImage.tag };
+/** Prod: what each ECS service must run once `pulumi up` is done (scripts/verify-deploy.ts checks it). */
+export const deployments = api.deployment && web.deployment ? pulumi.output({ api: api.deployment, web: web.deployment }) : undefined;
 export const databaseHost = database.host;
 export const cacheHost = cache.host;
 

@@ -12,6 +12,7 @@ export function createPlatform(config: NexiomConfig): Platform {
       hostedZone: config.hostedZone,
       protectData: config.protectData,
       logRetentionDays: config.logRetentionDays,
+      alertEmail: config.alertEmail,
     },
   });
 }

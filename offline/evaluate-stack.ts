@@ -1,18 +1,20 @@
 /**
  * Evaluates the Pulumi program for one stack under the mocks and writes what it registered as JSON.
  *
- *   node --require tsx/cjs offline/evaluate-stack.ts <stack> --out <file> [--root <dir>] [--set key=value ...] [--secret key=value ...]
+ *   node --require tsx/cjs offline/evaluate-stack.ts <stack> --out <file> [--root <dir>] [--no-aws-rules] [--set key=value ...] [--secret key=value ...]
  *
  * Config comes from the project's real files, as the Pulumi CLI would assemble it: the defaults
  * declared in Pulumi.yaml, then Pulumi.<stack>.yaml, then `--set` overrides. Runs in a process of its
  * own so every evaluation starts from a fresh Pulumi runtime. Exit code 1 with `{ error }` in the file
- * when the program throws.
+ * when the program throws, or when an input breaks one of AWS's rules (offline/aws-rules.ts) unless
+ * `--no-aws-rules` is given.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { mocks } from "./mocks";
+import { checkStack, describeViolations } from "./aws-rules";
+import { mocks, rejectedInputs } from "./mocks";
 import { convertProperties, type RecordedResource, type StackRecord } from "./record";
 
 /** The project evaluated: this checkout, or another one (a worktree of an older commit) given with `--root`. */
@@ -39,13 +41,16 @@ async function main(): Promise<void> {
   let out = "";
   const overrides: Record<string, string> = {};
   const secretKeys: string[] = [];
-  for (let i = 0; i < rest.length; i += 2) {
-    if (rest[i] === "--out") out = rest[i + 1];
-    else if (rest[i] === "--root") projectRoot = path.resolve(rest[i + 1]);
+  let awsRules = true;
+  for (let i = 0; i < rest.length; i++) {
+    if (rest[i] === "--no-aws-rules") awsRules = false;
+    else if (rest[i] === "--out") out = rest[++i];
+    else if (rest[i] === "--root") projectRoot = path.resolve(rest[++i]);
     else if (rest[i] === "--set" || rest[i] === "--secret") {
       const [key, ...value] = rest[i + 1].split("=");
       overrides[key] = value.join("=");
       if (rest[i] === "--secret") secretKeys.push(key.includes(":") ? key : `nexiom:${key}`);
+      i++;
     } else throw new Error(`Unknown argument ${rest[i]}`);
   }
   if (!stack || !out) throw new Error("usage: evaluate-stack.ts <stack> --out <file> [--set key=value ...] [--secret key=value ...]");
@@ -75,6 +80,9 @@ async function main(): Promise<void> {
     await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
     // Registration order depends on when outputs resolve, which is not part of what the program declares.
     record.resources.sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
+    // What AWS would refuse fails the evaluation, so `pnpm plan` and every test stop on it.
+    const violations = [...rejectedInputs(), ...checkStack(record.resources)];
+    if (awsRules && violations.length > 0) throw new Error(describeViolations(violations));
     write();
   } catch (error) {
     record.error = error instanceof Error ? error.message : String(error);

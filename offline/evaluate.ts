@@ -25,6 +25,16 @@ export function evaluateAgain(stack: string, overrides: Record<string, string> =
   return runEvaluation(stack, overrides);
 }
 
+/**
+ * The stack as it would be after `pulumi destroy` and a new `pulumi up`: random values (e.g. `random.RandomId`)
+ * differ from the first incarnation's, as re-created random resources do. Fails on the program's error.
+ */
+export async function evaluateIncarnation(stack: string, incarnation: number, overrides: Record<string, string> = {}): Promise<StackRecord> {
+  const record = await runEvaluation(stack, overrides, {}, undefined, true, { NEXIOM_MOCK_INCARNATION: String(incarnation) });
+  if (record.error) throw new Error(`Evaluating stack ${stack} (incarnation ${incarnation}) failed: ${record.error}`);
+  return record;
+}
+
 /** Like `evaluate`, but fails the test with the program's error if it threw. */
 export async function evaluateOk(stack: string, overrides: Record<string, string> = {}): Promise<StackRecord> {
   const record = await evaluate(stack, overrides);
@@ -32,19 +42,30 @@ export async function evaluateOk(stack: string, overrides: Record<string, string
   return record;
 }
 
-/** Evaluates the program in another checkout (a worktree of an older commit) with this checkout's mocks. */
-export function evaluateAt(root: string, stack: string): Promise<StackRecord> {
-  return runEvaluation(stack, {}, {}, root);
+/**
+ * Evaluates the program in another checkout (a worktree of an older commit) with this checkout's mocks.
+ * `awsRules: false` for a diff's base: a pull request that fixes an input AWS would refuse must still get
+ * its diff against the base that has it.
+ */
+export function evaluateAt(root: string, stack: string, options: { awsRules: boolean } = { awsRules: true }): Promise<StackRecord> {
+  return runEvaluation(stack, {}, {}, root, options.awsRules);
 }
 
-async function runEvaluation(stack: string, overrides: Record<string, string>, secrets: Record<string, string> = {}, root?: string): Promise<StackRecord> {
+async function runEvaluation(
+  stack: string,
+  overrides: Record<string, string>,
+  secrets: Record<string, string> = {},
+  root?: string,
+  awsRules = true,
+  env: Record<string, string> = {},
+): Promise<StackRecord> {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "nexiom-eval-")), "record.json");
-  const args = ["--require", "tsx/cjs", script, stack, "--out", out, ...(root ? ["--root", root] : [])];
+  const args = ["--require", "tsx/cjs", script, stack, "--out", out, ...(root ? ["--root", root] : []), ...(awsRules ? [] : ["--no-aws-rules"])];
   for (const [key, value] of Object.entries(overrides)) args.push("--set", `${key}=${value}`);
   for (const [key, value] of Object.entries(secrets)) args.push("--secret", `${key}=${value}`);
   const stderr: string[] = [];
   const exitCode = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, ...env } });
     child.stderr.on("data", (chunk) => stderr.push(String(chunk)));
     child.on("error", reject);
     child.on("close", resolve);

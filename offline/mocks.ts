@@ -6,6 +6,8 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
+import { checkInputs, type Violation } from "./aws-rules";
+import { convertProperties } from "./record";
 
 export const account = "123456789012";
 export const region = "eu-west-1";
@@ -16,6 +18,12 @@ export const hostedZoneId = "Z0123456789ABCDEFGHIJ";
 export function digestOf(value: unknown, length = 64): string {
   return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, length);
 }
+
+/**
+ * Which life of the stack this evaluation is: random values stay the same across evaluations of one
+ * incarnation (they live in state) and differ in the next one, as after `pulumi destroy` and `pulumi up`.
+ */
+const incarnation = process.env.NEXIOM_MOCK_INCARNATION ?? "";
 
 /** The password `random.RandomPassword` "generates" for a resource name: known to tests, stable across runs. */
 export function mockPassword(name: string, length: number): string {
@@ -33,6 +41,7 @@ type Inputs = Record<string, any>;
 /** Extra outputs per resource type, beyond the inputs that providers echo back. */
 const outputsByType: Record<string, (name: string, inputs: Inputs, id: string) => Outputs> = {
   "random:index/randomPassword:RandomPassword": (name, inputs) => ({ result: mockPassword(name, inputs.length ?? 16) }),
+  "random:index/randomId:RandomId": (name, inputs) => ({ hex: digestOf(["random-id", name, incarnation], Number(inputs.byteLength) * 2) }),
 
   "docker:index/remoteImage:RemoteImage": (_name, inputs) => ({
     imageId: `sha256:${digestOf(["image", inputs.name])}`,
@@ -52,6 +61,8 @@ const outputsByType: Record<string, (name: string, inputs: Inputs, id: string) =
   "aws:ec2/securityGroup:SecurityGroup": (_name, _inputs, id) => ({ arn: arn("ec2", `security-group/${id}`) }),
   "aws:ec2/natGateway:NatGateway": () => ({ publicIp: "203.0.113.10", privateIp: "10.0.0.10" }),
   "aws:ec2/eip:Eip": (_name, _inputs, id) => ({ allocationId: id, publicIp: "203.0.113.10" }),
+  // eu-west-1's S3 prefix list, which gateway endpoints route to.
+  "aws:ec2/vpcEndpoint:VpcEndpoint": (_name, inputs) => (inputs.vpcEndpointType === "Gateway" ? { prefixListId: "pl-6da54004" } : {}),
 
   "aws:ecs/cluster:Cluster": (_name, inputs) => ({ arn: arn("ecs", `cluster/${inputs.name}`) }),
   "aws:ecs/taskDefinition:TaskDefinition": (_name, inputs) => ({
@@ -123,6 +134,9 @@ const outputsByType: Record<string, (name: string, inputs: Inputs, id: string) =
   "aws:iam/role:Role": (name) => ({ arn: arn("iam", `role/${name}-${digestOf(name, 7)}`, false), name: `${name}-${digestOf(name, 7)}` }),
   "aws:appautoscaling/target:Target": (_name, inputs) => ({ arn: arn("application-autoscaling", `scalable-target/${digestOf(inputs.resourceId, 20)}`) }),
   "aws:appautoscaling/policy:Policy": (name) => ({ arn: arn("autoscaling", `scalingPolicy:${digestOf(name, 36)}`) }),
+  "aws:cloudwatch/metricAlarm:MetricAlarm": (name, inputs) => ({ arn: arn("cloudwatch", `alarm:${inputs.name ?? name}`) }),
+  "aws:sns/topic:Topic": (name, inputs) => ({ arn: arn("sns", inputs.name ?? name) }),
+  "aws:sns/topicSubscription:TopicSubscription": (_name, inputs) => ({ arn: `${inputs.topic}:${digestOf(inputs.endpoint, 8)}-aaaa-bbbb-cccc-${digestOf(inputs.endpoint, 12)}`, pendingConfirmation: true }),
 };
 
 /** Physical IDs in each resource's real format. */
@@ -146,8 +160,18 @@ function physicalId(type: string, name: string): string {
   return prefix ? `${prefix}${digestOf([type, name], 17)}` : `${name}-${digestOf([type, name], 8)}`;
 }
 
+/**
+ * Inputs AWS would refuse, collected as the provider would meet them, at create time (offline/aws-rules.ts).
+ * Collected rather than thrown: a throw here surfaces as an unhandled rejection deep in the runtime, while
+ * the evaluation reports every rejected input at once, with the stack rules, as the program's error.
+ */
+const rejected: Violation[] = [];
+export const rejectedInputs = (): readonly Violation[] => rejected;
+
 export const mocks: pulumi.runtime.Mocks = {
   newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
+    const { value, secretPaths } = convertProperties(args.inputs);
+    rejected.push(...checkInputs(args.type, args.name, value as Record<string, unknown>, secretPaths));
     const id = physicalId(args.type, args.name);
     const extra = outputsByType[args.type]?.(args.name, args.inputs, id) ?? {};
     return { id, state: { ...args.inputs, ...extra } };

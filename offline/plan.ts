@@ -26,7 +26,7 @@ const keySettings: Record<string, string[]> = {
   "aws:ec2/subnet:Subnet": ["cidrBlock", "availabilityZone"],
   "aws:ec2/routeTable:RouteTable": ["routes"],
   "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ["description", "fromPort", "cidrIpv4", "cidrIpv6"],
-  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": ["description", "fromPort", "cidrIpv4"],
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": ["description", "fromPort", "cidrIpv4", "prefixListId"],
   "aws:ecs/cluster:Cluster": ["name"],
   "aws:ecs/service:Service": ["name", "desiredCount", "launchType"],
   "aws:ecs/taskDefinition:TaskDefinition": ["family", "cpu", "memory"],
@@ -40,6 +40,9 @@ const keySettings: Record<string, string[]> = {
   "aws:ecr/repository:Repository": ["name", "imageTagMutability"],
   "aws:cloudwatch/logGroup:LogGroup": ["name", "retentionInDays"],
   "aws:appautoscaling/target:Target": ["minCapacity", "maxCapacity"],
+  "aws:cloudwatch/metricAlarm:MetricAlarm": ["metricName", "extendedStatistic", "comparisonOperator", "threshold", "period", "evaluationPeriods"],
+  "aws:sns/topic:Topic": ["name"],
+  "aws:sns/topicSubscription:TopicSubscription": ["protocol", "endpoint"],
 };
 
 /** `aws:ecs/taskDefinition:TaskDefinition` → `aws.ecs.TaskDefinition`; `docker:index/container:Container` → `docker.Container`. */

@@ -61,7 +61,7 @@ export async function evaluateRef(stack: string, ref: string): Promise<{ record:
     if (!fs.existsSync(path.join(worktree, `Pulumi.${stack}.yaml`))) {
       throw new UsageError(`stack "${stack}" does not exist at ${ref}: there is no Pulumi.${stack}.yaml there`);
     }
-    const record = ok(await evaluateAt(worktree, stack), ` at ${ref}`);
+    const record = ok(await evaluateAt(worktree, stack, { awsRules: false }), ` at ${ref}`);
     return { record, label: `\`${ref}\` (${commit.slice(0, 7)})` };
   } finally {
     try {

@@ -51,6 +51,11 @@ describe("stack configuration", () => {
     assert.equal(config.hostedZone, "example.com");
   });
 
+  it("takes an alert e-mail address, and none when it is empty", () => {
+    assert.equal(validateConfig(rawFor("prod", { alertEmail: "ops@example.com" })).alertEmail, "ops@example.com");
+    assert.equal(validateConfig(rawFor("prod")).alertEmail, undefined);
+  });
+
   it("accepts every Fargate memory size allowed for the CPU, e.g. 1024 CPU with 8192 MiB", () => {
     assert.deepEqual(problemsOf(rawFor("prod", { apiCpu: "1024", apiMemory: "8192" })), []);
   });
@@ -103,6 +108,8 @@ describe("stack configuration", () => {
       { logRetentionDays: "10" },
       'nexiom:logRetentionDays must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653; got "10".',
     ],
+    ["alert e-mail without a domain", { alertEmail: "ops" }, 'nexiom:alertEmail must be an e-mail address such as ops@example.com, or empty for no e-mail; got "ops".'],
+    ["alert e-mail with a space", { alertEmail: "ops team@example.com" }, 'nexiom:alertEmail must be an e-mail address such as ops@example.com, or empty for no e-mail; got "ops team@example.com".'],
   ];
   for (const [what, overrides, message] of badValues) {
     it(`rejects ${what} with a message naming the key, the value and what is allowed`, () => {

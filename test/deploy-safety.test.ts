@@ -17,6 +17,21 @@ export function rolloutCriticalPath(record: StackRecord, service: string): numbe
 }
 
 describe("deploy safety (prod)", () => {
+  it("applies Aurora and ElastiCache changes at `pulumi up`, so none is left pending for the drift check to report", async () => {
+    const prod = await evaluateOk("prod");
+    const stateful = [...ofType(prod, "aws:rds/cluster:Cluster"), ...ofType(prod, "aws:rds/clusterInstance:ClusterInstance"), ...ofType(prod, "aws:elasticache/replicationGroup:ReplicationGroup")];
+    assert.equal(stateful.length, 4);
+    for (const resource of stateful) assert.equal(resource.inputs.applyImmediately, true, resource.name);
+  });
+
+  it("creates each task definition after its execution role's policy, so the first tasks can pull and read their secrets", async () => {
+    const prod = await evaluateOk("prod");
+    for (const name of ["api", "web"]) {
+      const policy = find(prod, "aws:iam/rolePolicy:RolePolicy", `${name}-execution`);
+      assert.ok(find(prod, "aws:ecs/taskDefinition:TaskDefinition", `${name}-task`).dependsOn.includes(policy.urn), name);
+    }
+  });
+
   it("runs at least two tasks per service by default, rebalanced across availability zones", async () => {
     const prod = await evaluateOk("prod");
     for (const name of ["api", "web"]) {

@@ -73,14 +73,42 @@ describe("shared image builds", () => {
     }
   });
 
-  it("ECR repositories scan on push, keep content tags immutable and expire old images", async () => {
+  it("ECR repositories scan on push, keep tags immutable except the ones the build writes, and expire old images", async () => {
     const prod = await evaluateOk("prod");
     for (const repository of ofType(prod, "aws:ecr/repository:Repository")) {
       assert.deepEqual(repository.inputs.imageScanningConfiguration, { scanOnPush: true });
       assert.equal(repository.inputs.imageTagMutability, "IMMUTABLE_WITH_EXCLUSION");
-      assert.deepEqual(repository.inputs.imageTagMutabilityExclusionFilters, [{ filter: "cache", filterType: "WILDCARD" }]);
+      assert.deepEqual(repository.inputs.imageTagMutabilityExclusionFilters, [
+        { filter: "cache", filterType: "WILDCARD" },
+        { filter: "build-*", filterType: "WILDCARD" },
+      ]);
     }
     assert.equal(ofType(prod, "aws:ecr/lifecyclePolicy:LifecyclePolicy").length, 2);
+  });
+
+  it("ECR never refuses a push of the deploy: every tag the build writes may be written again, other tags stay immutable", async () => {
+    const prod = await evaluateOk("prod");
+    // ECR's WILDCARD filters: `*` matches any run of characters.
+    const rewritable = (repository: string, tag: string) => {
+      const filters = find(prod, "aws:ecr/repository:Repository", `${repository}-repository`).inputs.imageTagMutabilityExclusionFilters as { filter: string }[];
+      return filters.some(({ filter }) => new RegExp(`^${filter.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(tag));
+    };
+    for (const app of ["api", "web"]) {
+      const build = find(prod, "docker-build:index:Image", `${app}-build`).inputs;
+      const written = [...(build.tags as string[]), ...(build.cacheTo as { registry: { ref: string } }[]).map((c) => c.registry.ref)].map((ref) => ref.split(":").pop()!);
+      assert.equal(written.length, 2);
+      for (const tag of written) assert.ok(rewritable(app, tag), `${app}: ECR would refuse to rewrite ${tag}`);
+      for (const releaseTag of ["v1.2.0", "latest", "prod"]) assert.ok(!rewritable(app, releaseTag), `${app}: ${releaseTag} should stay immutable`);
+    }
+  });
+
+  it("the pushed tag names one image: it covers file permissions and the platform, so it moves only off images no task uses", async () => {
+    const prod = await evaluateOk("prod");
+    const dev = await evaluateOk("dev");
+    const tags = (record: typeof prod) => record.outputs.imageTags as Record<string, string>;
+    assert.match(tags(prod).api, /^build-[0-9a-f]{16}$/);
+    assert.match(tags(dev).api, /^[0-9a-f]{16}$/);
+    assert.notEqual(tags(prod).api.slice("build-".length), tags(dev).api, "dev's tag leaves out permissions and platform");
   });
 });
 
@@ -151,6 +179,16 @@ describe("content-derived image tags", () => {
     const before = contextDigest(build, root);
     assert.notEqual(contextDigest({ ...build, target: "builder" }, root), before);
     assert.notEqual(contextDigest({ ...build, buildArgs: { NODE_ENV: "production" } }, root), before);
+  });
+
+  it("for ECR, also changes with a file's permissions and with the target platform; dev's tag does not", () => {
+    const identity = { fileModes: true, platform: "linux/amd64" };
+    const before = contextDigest(build, root, identity);
+    const devBefore = contextDigest(build, root);
+    fs.chmodSync(path.join(root, "apps/api/src/main.ts"), 0o755);
+    assert.notEqual(contextDigest(build, root, identity), before, "a checkout with other file modes builds other bytes");
+    assert.equal(contextDigest(build, root), devBefore);
+    assert.notEqual(contextDigest(build, root, { ...identity, platform: "linux/arm64" }), contextDigest(build, root, identity));
   });
 
   it("changes when the Dockerfile changes", () => {

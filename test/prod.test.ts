@@ -8,7 +8,7 @@ const domain = { domain: "app.example.com" };
 function securityGroupRules(record: StackRecord): { ingress: string[]; egress: string[] } {
   const groupName = new Map(ofType(record, "aws:ec2/securityGroup:SecurityGroup").map((g) => [g.id, g.name.replace(/-sg$/, "")]));
   const peer = (inputs: Record<string, unknown>) =>
-    String(inputs.referencedSecurityGroupId ? groupName.get(String(inputs.referencedSecurityGroupId)) : inputs.cidrIpv4 ?? inputs.cidrIpv6);
+    String(inputs.referencedSecurityGroupId ? groupName.get(String(inputs.referencedSecurityGroupId)) : inputs.cidrIpv4 ?? inputs.cidrIpv6 ?? inputs.prefixListId);
   const describe = (type: string, direction: "in" | "out") =>
     ofType(record, type)
       .map(({ inputs }) => {
@@ -139,6 +139,15 @@ describe("prod stack (AWS)", () => {
         "web -> 0.0.0.0/0:443",
         "web -> api:3000",
       ]);
+    });
+
+    it("without NAT, let tasks reach AWS APIs only through the VPC's endpoints: the VPC on 443 and S3's prefix list", async () => {
+      const prod = await evaluateOk("prod", { natGateways: "none" });
+      const { egress } = securityGroupRules(prod);
+      assert.deepEqual(egress.filter((r) => r.endsWith(":443")), ["api -> 10.0.0.0/16:443", "api -> pl-6da54004:443", "web -> 10.0.0.0/16:443", "web -> pl-6da54004:443"]);
+      const s3 = find(prod, "aws:ec2/vpcEndpoint:VpcEndpoint", "nexiom-endpoint-s3");
+      assert.equal(s3.inputs.vpcEndpointType, "Gateway");
+      for (const name of ["api", "web"]) assert.equal(find(prod, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", `${name}-to-s3`).inputs.prefixListId, "pl-6da54004");
     });
 
     it("with a domain, add HTTPS from the world to the load balancer and nothing else", async () => {

@@ -177,10 +177,10 @@ export const controls: Control[] = [
   { id: "ECR.1", requirement: "Images are scanned on push", check: (p) => {
     for (const r of ofType(p.record, "aws:ecr/repository:Repository")) assert.deepEqual(r.inputs.imageScanningConfiguration, { scanOnPush: true });
   } },
-  { id: "ECR.2", requirement: "Tags are immutable (only the build-cache tag is excluded)", check: (p) => {
+  { id: "ECR.2", requirement: "Tags are immutable (only the tags the build writes, cache and build-*, are excluded)", check: (p) => {
     for (const r of ofType(p.record, "aws:ecr/repository:Repository")) {
       assert.equal(r.inputs.imageTagMutability, "IMMUTABLE_WITH_EXCLUSION");
-      assert.deepEqual(r.inputs.imageTagMutabilityExclusionFilters, [{ filter: "cache", filterType: "WILDCARD" }]);
+      assert.deepEqual(r.inputs.imageTagMutabilityExclusionFilters, [{ filter: "cache", filterType: "WILDCARD" }, { filter: "build-*", filterType: "WILDCARD" }]);
     }
   } },
   { id: "ECR.3", requirement: "Every repository has a lifecycle policy", check: (p) => {
@@ -228,7 +228,18 @@ export const controls: Control[] = [
   { id: "Backups", requirement: "Aurora keeps 7 days of backups and takes a final snapshot on deletion", check: (p) => {
     assert.ok(Number(cluster(p).backupRetentionPeriod) >= 7);
     assert.equal(cluster(p).skipFinalSnapshot, false);
-    assert.equal(cluster(p).finalSnapshotIdentifier, "nexiom-db-final");
+    assert.match(String(cluster(p).finalSnapshotIdentifier), /^nexiom-db-final-[0-9a-f]{8}$/);
+  } },
+  { id: "Trust", requirement: "Every role can be assumed only by its service, for this account's resources (aws:SourceAccount, aws:SourceArn)", check: (p) => {
+    const roles = ofType(p.record, "aws:iam/role:Role");
+    assert.ok(roles.length >= 5);
+    for (const role of roles) {
+      const [statement, ...others] = JSON.parse(String(role.inputs.assumeRolePolicy)).Statement;
+      assert.deepEqual(others, [], role.name);
+      const service = statement.Principal.Service as string;
+      const sourceArn = service === "ecs-tasks.amazonaws.com" ? "arn:aws:ecs:eu-west-1:123456789012:*" : "arn:aws:ec2:eu-west-1:123456789012:vpc-flow-log/*";
+      assert.deepEqual(statement.Condition, { StringEquals: { "aws:SourceAccount": "123456789012" }, ArnLike: { "aws:SourceArn": sourceArn } }, role.name);
+    }
   } },
   { id: "Password", requirement: "The database password is generated and kept by RDS in Secrets Manager, not in state", check: (p) => {
     assert.equal(cluster(p).manageMasterUserPassword, true);

@@ -250,6 +250,14 @@ describe("GitHub workflows", () => {
       assert.ok(runs(deploy, /pulumi up --stack prod --yes/));
     });
 
+    it("the deploy job fails unless ECS runs the deployed task definitions: it runs the deploy check after `pulumi up`", () => {
+      const steps = workflow("deploy.yml").jobs.deploy.steps as { run?: string }[];
+      const up = steps.findIndex((step) => /pulumi up --stack prod/.test(step.run ?? ""));
+      const verify = steps.findIndex((step) => /^pnpm exec tsx scripts\/verify-deploy\.ts --stack prod\b/.test(step.run ?? ""));
+      assert.ok(up >= 0 && verify > up, "verify-deploy runs after pulumi up");
+      assert.ok(fs.existsSync(path.join(root, "scripts/verify-deploy.ts")));
+    });
+
     it("the deploy job runs only for a push to main, after the test suite", () => {
       const { jobs } = workflow("deploy.yml");
       assert.match(jobs.deploy.if ?? "", /github\.event_name == 'push'/);

@@ -1,5 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { createAlarms } from "../alarms";
 import type { AwsTarget } from "../platform";
 import type { DatabaseEndpoint } from "./index";
 
@@ -33,10 +35,27 @@ export function createAurora(
     opts,
   );
 
+  const clusterIdentifier = `${platform.namePrefix}-${name}`;
+  // The final snapshot outlives the cluster, so its name must be new for each cluster: a fixed one makes the
+  // second destroy fail (DBClusterSnapshotAlreadyExists). The suffix is made with the cluster (and again if
+  // a change replaces the cluster) and stays the same across updates.
+  const finalSnapshotSuffix = new random.RandomId(
+    `${name}-final-snapshot`,
+    { byteLength: 4, keepers: { clusterIdentifier, databaseName } },
+    opts,
+  );
+  // RDS creates the log group it exports to when it is missing, never expires it, and leaves it behind on
+  // destroy; created here, it has the stack's retention and goes with the stack (after the cluster).
+  const postgresqlLogs = new aws.cloudwatch.LogGroup(
+    `${name}-postgresql-logs`,
+    { name: `/aws/rds/cluster/${clusterIdentifier}/postgresql`, retentionInDays: platform.logRetentionDays },
+    opts,
+  );
+
   const cluster = new aws.rds.Cluster(
     `${name}-cluster`,
     {
-      clusterIdentifier: `${platform.namePrefix}-${name}`,
+      clusterIdentifier,
       engine: "aurora-postgresql",
       engineMode: "provisioned",
       engineVersion: version,
@@ -53,13 +72,16 @@ export function createAurora(
       backupRetentionPeriod: 7,
       copyTagsToSnapshot: true,
       deletionProtection: platform.protectData,
+      // Changes apply at `pulumi up`, reviewed and approved, not in the next maintenance window: pending
+      // modifications would leave state and AWS apart, and the daily drift check would report them.
+      applyImmediately: true,
       // Destroy must say what happens to the data: a final snapshot, always.
       skipFinalSnapshot: false,
-      finalSnapshotIdentifier: `${platform.namePrefix}-${name}-final`,
+      finalSnapshotIdentifier: pulumi.interpolate`${clusterIdentifier}-final-${finalSnapshotSuffix.hex}`,
       // No availabilityZones: AWS assigns three, and listing fewer causes a perpetual diff. The subnet group places it.
     },
     // Minor versions are upgraded by AWS (autoMinorVersionUpgrade); the program must not try to downgrade them.
-    { ...stateful, ignoreChanges: ["engineVersion"] },
+    { ...stateful, ignoreChanges: ["engineVersion"], dependsOn: [postgresqlLogs] },
   );
 
   platform.availabilityZones.slice(0, 2).forEach((availabilityZone, i) => {
@@ -77,10 +99,47 @@ export function createAurora(
         publiclyAccessible: false,
         autoMinorVersionUpgrade: true,
         dbSubnetGroupName: subnetGroup.name,
+        applyImmediately: true,
       },
       { ...stateful, ignoreChanges: ["engineVersion"] },
     );
   });
+
+  const writerMetric = (metricName: string, stat: string) => ({
+    namespace: "AWS/RDS",
+    metricName,
+    dimensions: { DBClusterIdentifier: clusterIdentifier, Role: "WRITER" },
+    stat,
+  });
+  createAlarms(parent, platform.alertTopicArn, [
+    {
+      name: `${clusterIdentifier}-cpu-high`,
+      description: "The Aurora writer has averaged over 80 % CPU for 15 minutes.",
+      watch: writerMetric("CPUUtilization", "Average"),
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: 80,
+      period: 300,
+      evaluationPeriods: 3,
+    },
+    {
+      name: `${clusterIdentifier}-capacity-at-max`,
+      description: `The Aurora writer has run at its maximum capacity (${capacity.max} ACU, nexiom:databaseMaxCapacity) for 15 minutes: it cannot scale further.`,
+      watch: writerMetric("ServerlessDatabaseCapacity", "Average"),
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: capacity.max,
+      period: 300,
+      evaluationPeriods: 3,
+    },
+    {
+      name: `${clusterIdentifier}-connections-high`,
+      description: `The Aurora writer holds over 80 % of the connections it allows at ${capacity.max} ACU (about ${maxConnections(capacity.max)}).`,
+      watch: writerMetric("DatabaseConnections", "Maximum"),
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: Math.floor(maxConnections(capacity.max) * 0.8),
+      period: 300,
+      evaluationPeriods: 2,
+    },
+  ]);
 
   return {
     host: cluster.endpoint,
@@ -97,4 +156,13 @@ export function createAurora(
     tls: true,
     link: { kind: "aws", name, securityGroupId: securityGroup.id, port, description: "PostgreSQL" },
   };
+}
+
+/**
+ * Aurora PostgreSQL's default max_connections, LEAST(DBInstanceClassMemory / 9531392, 5000), for a
+ * Serverless v2 instance, whose memory is taken at its maximum capacity (2 GiB per ACU). An estimate:
+ * `SHOW max_connections` on the writer gives the real figure.
+ */
+export function maxConnections(maxCapacity: number): number {
+  return Math.min(Math.floor((maxCapacity * 2 * 1024 ** 3) / 9531392), 5000);
 }

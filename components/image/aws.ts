@@ -2,11 +2,27 @@ import * as aws from "@pulumi/aws";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsTarget } from "../platform";
-import { buildInputs, type BuildDefinition } from "./build-definition";
+import { buildInputs, contextDigest, type BuildDefinition } from "./build-definition";
 
 // Fargate tasks run on x86_64 (see the task definitions' runtimePlatform), whatever builds the image.
 const fargatePlatform = "linux/amd64";
 const cacheTag = "cache";
+const contentTagPrefix = "build-";
+
+/**
+ * The tag a build pushes: `build-` and a digest of everything that makes the image's bytes (context,
+ * Dockerfile, target, build args, file permissions, platform).
+ *
+ * ECR must never refuse this push, or the deploy stops. Content tags are therefore excluded from tag
+ * immutability (as the cache tag is): a rebuild of content that already has a tag (an `up` interrupted
+ * after its push, a stack re-created over a kept repository, a forced rebuild) moves the tag instead of
+ * failing. That is safe because nothing deploys by tag (task definitions pin `repository@digest`), and
+ * because the digest covers permissions and platform, a tag only moves off an image no task definition
+ * of the stack uses. Every other tag (a release tag a person adds) stays immutable.
+ */
+export function ecrContentTag(build: BuildDefinition): string {
+  return `${contentTagPrefix}${contextDigest(build, process.cwd(), { fileModes: true, platform: fargatePlatform }).slice(0, 16)}`;
+}
 
 /**
  * An ECR repository and the image pushed to it, returned as `repository@digest`.
@@ -27,9 +43,13 @@ export function createEcrImage(
     {
       name: `${platform.namePrefix}/${name}`,
       imageScanningConfiguration: { scanOnPush: true },
-      // Content tags never move; only the build cache tag is rewritten on every build.
+      // Immutable tags, except those the build writes: the cache tag (rewritten by every build) and the
+      // content tags (see ecrContentTag), so that no push of the deploy is ever refused.
       imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
-      imageTagMutabilityExclusionFilters: [{ filter: cacheTag, filterType: "WILDCARD" }],
+      imageTagMutabilityExclusionFilters: [
+        { filter: cacheTag, filterType: "WILDCARD" },
+        { filter: `${contentTagPrefix}*`, filterType: "WILDCARD" },
+      ],
       encryptionConfigurations: [{ encryptionType: "AES256" }],
       forceDelete: !platform.protectData,
     },

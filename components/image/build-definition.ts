@@ -23,8 +23,11 @@ export interface BuildDefinition {
  * Image tags derive from it, so an unchanged app keeps its tag: no rebuild, no new task definition,
  * no container replacement. Paths are hashed relative to the context, so the digest is the same on
  * every machine.
+ *
+ * `image` adds what else makes the image's bytes (file permissions, which Docker copies into layers; the
+ * target platform), for tags that must never name two different images (ECR, see components/image/aws.ts).
  */
-export function contextDigest(build: BuildDefinition, projectRoot: string = process.cwd()): string {
+export function contextDigest(build: BuildDefinition, projectRoot: string = process.cwd(), image: ImageIdentity = {}): string {
   const contextDir = path.resolve(projectRoot, build.context);
   const dockerfilePath = path.resolve(projectRoot, build.dockerfile);
   const ignoreFile = [`${dockerfilePath}.dockerignore`, path.join(contextDir, ".dockerignore")].find((f) => fs.existsSync(f));
@@ -39,6 +42,7 @@ export function contextDigest(build: BuildDefinition, projectRoot: string = proc
   hash.update(fs.readFileSync(dockerfilePath));
   hash.update(`\0target\0${build.target}\0`);
   for (const key of Object.keys(build.buildArgs).sort()) hash.update(`arg\0${key}=${build.buildArgs[key]}\0`);
+  if (image.platform !== undefined) hash.update(`platform\0${image.platform}\0`);
 
   const walk = (relativeDir: string): void => {
     const entries = fs.readdirSync(path.join(contextDir, relativeDir), { withFileTypes: true });
@@ -53,6 +57,7 @@ export function contextDigest(build: BuildDefinition, projectRoot: string = proc
         // Docker sends symlinks as links, so hash where they point rather than following them.
         const content = entry.isSymbolicLink() ? `link:${fs.readlinkSync(full)}` : fs.readFileSync(full);
         hash.update(`file\0${relative}\0`);
+        if (image.fileModes) hash.update(`mode\0${(fs.lstatSync(full).mode & 0o7777).toString(8)}\0`);
         hash.update(content);
         hash.update("\0");
       }
@@ -60,6 +65,14 @@ export function contextDigest(build: BuildDefinition, projectRoot: string = proc
   };
   walk("");
   return hash.digest("hex");
+}
+
+/** What besides the build context makes an image's bytes. */
+export interface ImageIdentity {
+  /** Hash each file's permission bits: Docker copies them into the layer. @default false */
+  fileModes?: boolean;
+  /** The platform built for, e.g. `linux/amd64`. @default - not hashed (the machine's own) */
+  platform?: string;
 }
 
 function parseIgnoreFile(text: string): string[] {

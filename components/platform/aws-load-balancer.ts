@@ -32,7 +32,7 @@ export function createLoadBalancer(parent: pulumi.Resource, name: string, args: 
   const https = args.domain !== undefined;
   const loadBalancerSecurityGroup = new aws.ec2.SecurityGroup(
     `${name}-alb-sg`,
-    { vpcId: args.vpcId, description: "Load balancer: HTTP(S) from the internet, out only to the services' ports", tags: tags("alb") },
+    { vpcId: args.vpcId, description: "Load balancer: HTTP(S) from the internet, out only to the service ports", tags: tags("alb") },
     opts,
   );
   // IPv4 only, like the load balancer's addresses (its default `ipv4` address type).

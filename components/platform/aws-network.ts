@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { NatGateways } from "../../config";
+import { serviceTrustPolicy } from "../trust-policy";
 
 export interface NetworkArgs {
   availabilityZones: number;
@@ -9,9 +10,16 @@ export interface NetworkArgs {
   logRetentionDays: number;
 }
 
+/**
+ * Where tasks reach AWS APIs on 443: anywhere through NAT (public endpoints have no fixed addresses), or
+ * only the VPC's interface endpoints and S3's gateway endpoint (its prefix list) when there is no NAT.
+ */
+export type AwsApiEgress = { kind: "nat" } | { kind: "endpoints"; vpcCidr: string; s3PrefixListId: pulumi.Output<string> };
+
 export interface Network {
   vpcId: pulumi.Output<string>;
   vpcCidr: string;
+  awsApiEgress: AwsApiEgress;
   publicSubnetIds: pulumi.Output<string>[];
   privateSubnetIds: pulumi.Output<string>[];
   isolatedSubnetIds: pulumi.Output<string>[];
@@ -121,15 +129,17 @@ export function createNetwork(parent: pulumi.Resource, name: string, args: Netwo
   });
 
   const region = aws.getRegionOutput({}, opts).region;
-  if (args.natGateways === "none") {
-    createVpcEndpoints(parent, name, vpc, region, privateSubnets.map((p) => p.subnet), privateSubnets.map((p) => p.routes));
-  }
+  const awsApiEgress: AwsApiEgress =
+    args.natGateways === "none"
+      ? { kind: "endpoints", vpcCidr, s3PrefixListId: createVpcEndpoints(parent, name, vpc, region, privateSubnets.map((p) => p.subnet), privateSubnets.map((p) => p.routes)) }
+      : { kind: "nat" };
 
-  createFlowLogs(parent, name, vpc, args.logRetentionDays);
+  createFlowLogs(parent, name, vpc, region, args.logRetentionDays);
 
   return {
     vpcId: vpc.id,
     vpcCidr,
+    awsApiEgress,
     publicSubnetIds: publicSubnets.map((s) => s.id),
     privateSubnetIds: privateSubnets.map((p) => p.subnet.id),
     isolatedSubnetIds: isolatedSubnets.map((s) => s.id),
@@ -139,17 +149,15 @@ export function createNetwork(parent: pulumi.Resource, name: string, args: Netwo
 }
 
 /** EC2.6: every accepted and rejected flow in the VPC goes to CloudWatch Logs, kept as long as the other logs. */
-function createFlowLogs(parent: pulumi.Resource, name: string, vpc: aws.ec2.Vpc, retentionInDays: number): void {
+function createFlowLogs(parent: pulumi.Resource, name: string, vpc: aws.ec2.Vpc, region: pulumi.Output<string>, retentionInDays: number): void {
   const opts = { parent };
   const logGroup = new aws.cloudwatch.LogGroup(`${name}-flow-logs`, { name: `/vpc/${name}/flow-logs`, retentionInDays }, opts);
+  const account = aws.getCallerIdentityOutput({}, opts).accountId;
   const role = new aws.iam.Role(
     `${name}-flow-logs`,
     {
       description: "VPC flow logs write to their log group",
-      assumeRolePolicy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" }],
-      }),
+      assumeRolePolicy: serviceTrustPolicy("vpc-flow-logs.amazonaws.com", account, pulumi.interpolate`arn:aws:ec2:${region}:${account}:vpc-flow-log/*`),
     },
     opts,
   );
@@ -180,6 +188,7 @@ function createFlowLogs(parent: pulumi.Resource, name: string, vpc: aws.ec2.Vpc,
 /**
  * Without NAT, tasks reach ECR, CloudWatch Logs and Secrets Manager through VPC endpoints (and
  * image layers through the S3 gateway endpoint). Cheaper than NAT for low traffic, and EC2.55/56.
+ * Returns the S3 prefix list, the destination tasks' egress rules allow for the gateway endpoint.
  */
 function createVpcEndpoints(
   parent: pulumi.Resource,
@@ -188,7 +197,7 @@ function createVpcEndpoints(
   region: pulumi.Output<string>,
   subnets: aws.ec2.Subnet[],
   routeTables: aws.ec2.RouteTable[],
-): void {
+): pulumi.Output<string> {
   const opts = { parent };
   const securityGroup = new aws.ec2.SecurityGroup(
     `${name}-endpoints-sg`,
@@ -214,7 +223,7 @@ function createVpcEndpoints(
       opts,
     );
   }
-  new aws.ec2.VpcEndpoint(
+  const s3 = new aws.ec2.VpcEndpoint(
     `${name}-endpoint-s3`,
     {
       vpcId: vpc.id,
@@ -224,4 +233,5 @@ function createVpcEndpoints(
     },
     opts,
   );
+  return s3.prefixListId;
 }

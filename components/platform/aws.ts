@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { NatGateways } from "../../config";
+import { createAlarms, requestRate } from "../alarms";
 import { createLoadBalancer } from "./aws-load-balancer";
-import { createNetwork } from "./aws-network";
+import { createNetwork, type AwsApiEgress } from "./aws-network";
 
 export interface AwsPlatformArgs {
   /** Availability zones the VPC spans; two at least (load balancer, Aurora reader, Redis failover). */
@@ -17,12 +18,16 @@ export interface AwsPlatformArgs {
   protectData: boolean;
   /** CloudWatch Logs retention for every log group on the platform. */
   logRetentionDays: number;
+  /** Address that gets every alarm by e-mail; undefined means the topic has no subscription. */
+  alertEmail?: string;
 }
 
 export interface AwsTarget {
   kind: "aws";
   vpcId: pulumi.Output<string>;
   vpcCidr: string;
+  /** Where tasks may open HTTPS connections to AWS APIs (image pulls, logs, secrets). */
+  awsApiEgress: AwsApiEgress;
   /** Subnets with a route out through NAT (or only VPC endpoints): ECS tasks. */
   privateSubnetIds: pulumi.Output<string>[];
   /** Subnets with no route to the internet at all: Aurora and ElastiCache. */
@@ -42,8 +47,12 @@ export interface AwsTarget {
   protectData: boolean;
   logRetentionDays: number;
   region: pulumi.Output<string>;
+  /** The account the stack deploys to. */
+  account: pulumi.Output<string>;
   /** Prefix of names AWS shows (cluster, log groups, roles). */
   namePrefix: string;
+  /** The SNS topic every alarm notifies. */
+  alertTopicArn: pulumi.Output<string>;
 }
 
 export function createAwsPlatform(parent: pulumi.Resource, name: string, args: AwsPlatformArgs): AwsTarget {
@@ -68,6 +77,32 @@ export function createAwsPlatform(parent: pulumi.Resource, name: string, args: A
 
   const loadBalancer = createLoadBalancer(parent, name, { ...args, vpcId: network.vpcId, publicSubnetIds: network.publicSubnetIds });
 
+  // One topic for every alarm of the stack; e-mail is opt-in (nexiom:alertEmail) and needs confirming once.
+  // No SSE on the topic: CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key, and
+  // alarm notifications carry no secrets.
+  const alerts = new aws.sns.Topic(`${name}-alerts`, { name: `${name}-alerts` }, opts);
+  if (args.alertEmail !== undefined) {
+    new aws.sns.TopicSubscription(`${name}-alerts-email`, { topic: alerts.arn, protocol: "email", endpoint: args.alertEmail }, opts);
+  }
+  const loadBalancerMetric = (metricName: string) => ({
+    namespace: "AWS/ApplicationELB",
+    metricName,
+    dimensions: { LoadBalancer: loadBalancer.arnSuffix },
+    stat: "Sum",
+  });
+  createAlarms(parent, alerts.arn, [
+    {
+      name: `${name}-alb-5xx`,
+      description: "More than 5 % of requests got a 5xx from the load balancer itself (no healthy target, target timeouts or resets).",
+      watch: requestRate(loadBalancerMetric("HTTPCode_ELB_5XX_Count"), loadBalancerMetric("RequestCount"), 20),
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: 5,
+      period: 60,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+    },
+  ]);
+
   return {
     kind: "aws",
     ...network,
@@ -82,5 +117,7 @@ export function createAwsPlatform(parent: pulumi.Resource, name: string, args: A
     protectData: args.protectData,
     logRetentionDays: args.logRetentionDays,
     namePrefix: name,
+    account: aws.getCallerIdentityOutput({}, opts).accountId,
+    alertTopicArn: alerts.arn,
   };
 }

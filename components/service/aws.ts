@@ -1,7 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { createAlarms, requestRate } from "../alarms";
 import type { Link } from "../link";
 import type { AwsTarget } from "../platform";
+import { serviceTrustPolicy } from "../trust-policy";
 import { secretsManagerValueFrom } from "../secret";
 import type { ResolvedServiceArgs } from "./index";
 import { pathPrefix } from "./ingress";
@@ -15,6 +17,13 @@ const stopTimeoutSeconds = 30;
 // `pnpm bench`), so a cold start on a busy host is not killed, and short enough to keep a rollout under 90 s.
 const healthCheckGraceSeconds = 30;
 
+/** What the deploy check (scripts/verify-deploy.ts) compares with ECS: the task definition this `up` registered. */
+export interface EcsDeployment {
+  cluster: pulumi.Output<string>;
+  service: pulumi.Output<string>;
+  taskDefinition: pulumi.Output<string>;
+}
+
 /**
  * A Fargate service in private subnets behind the platform's load balancer: its own security group
  * (from the load balancer and from linked services only), log group, least-privilege execution role,
@@ -25,7 +34,7 @@ export function createFargateService(
   name: string,
   args: ResolvedServiceArgs,
   platform: AwsTarget,
-): { url: pulumi.Output<string>; link: Link } {
+): { url: pulumi.Output<string>; link: Link; deployment: EcsDeployment } {
   const opts = { parent };
   const port = args.port;
 
@@ -35,12 +44,23 @@ export function createFargateService(
     opts,
   );
   allow(parent, `${name}-from-alb`, { from: platform.loadBalancerSecurityGroupId, to: securityGroup.id, port, description: `load balancer to ${name}` });
-  // Image pulls, logs, secrets and Service Connect's control plane are AWS APIs on 443 (through NAT or VPC endpoints).
-  new aws.vpc.SecurityGroupEgressRule(
-    `${name}-to-aws-apis`,
-    { securityGroupId: securityGroup.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", description: "HTTPS to AWS APIs" },
-    opts,
-  );
+  // Image pulls, logs, secrets and Service Connect's control plane are AWS APIs on 443: through NAT to public
+  // endpoints, which have no fixed addresses (docs/security.md); without NAT, only to the VPC's endpoints.
+  const https = { securityGroupId: securityGroup.id, ipProtocol: "tcp", fromPort: 443, toPort: 443 };
+  if (platform.awsApiEgress.kind === "nat") {
+    new aws.vpc.SecurityGroupEgressRule(`${name}-to-aws-apis`, { ...https, cidrIpv4: "0.0.0.0/0", description: "HTTPS to AWS APIs" }, opts);
+  } else {
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-to-aws-apis`,
+      { ...https, cidrIpv4: platform.awsApiEgress.vpcCidr, description: "HTTPS to the VPC interface endpoints of AWS APIs" },
+      opts,
+    );
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-to-s3`,
+      { ...https, prefixListId: platform.awsApiEgress.s3PrefixListId, description: "HTTPS to S3 (image layers) through the gateway endpoint" },
+      opts,
+    );
+  }
   const links = args.links.map(({ link }) => {
     if (link.kind !== "aws") throw new Error(`Service ${name} runs on AWS but links to ${link.name} on Docker.`);
     return link;
@@ -62,16 +82,13 @@ export function createFargateService(
     return { name: variable, source };
   });
   const secretArns = secrets.map(({ source }) => source.arn);
-  const assumeRolePolicy = JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
-  });
+  const assumeRolePolicy = serviceTrustPolicy("ecs-tasks.amazonaws.com", platform.account, pulumi.interpolate`arn:aws:ecs:${platform.region}:${platform.account}:*`);
   const executionRole = new aws.iam.Role(
     `${name}-execution`,
     { assumeRolePolicy, description: `ECS starts ${name} tasks with it: pull its image, write its logs, read its secrets` },
     opts,
   );
-  new aws.iam.RolePolicy(
+  const executionPolicy = new aws.iam.RolePolicy(
     `${name}-execution`,
     {
       role: executionRole.id,
@@ -131,7 +148,9 @@ export function createFargateService(
       containerDefinitions,
       volumes: args.writablePaths.map((containerPath) => ({ name: volumeName(containerPath) })),
     },
-    opts,
+    // The role's permissions must exist before ECS starts a task with it (or the first tasks cannot pull their
+    // image or read their secrets, and the circuit breaker may roll back), and outlive the service on destroy.
+    { parent, dependsOn: [executionPolicy] },
   );
 
   const targetGroup = new aws.lb.TargetGroup(
@@ -157,6 +176,67 @@ export function createFargateService(
     opts,
   );
 
+  // What hurts users (errors, slowness) and what comes before it (failing health checks, saturation).
+  const targetMetric = (metricName: string, stat = "Sum") => ({
+    namespace: "AWS/ApplicationELB",
+    metricName,
+    dimensions: { TargetGroup: targetGroup.arnSuffix, LoadBalancer: platform.loadBalancerArnSuffix },
+    stat,
+  });
+  const serviceMetric = (metricName: string) => ({ namespace: "AWS/ECS", metricName, dimensions: { ClusterName: platform.clusterName, ServiceName: name }, stat: "Average" });
+  const alarmName = (what: string) => `${platform.namePrefix}-${name}-${what}`;
+  const [errorRate] = createAlarms(parent, platform.alertTopicArn, [
+    {
+      name: alarmName("target-5xx"),
+      description: `More than 5 % of ${name} responses were 5xx from its tasks. Also a deployment alarm: a deploy that raises it rolls back.`,
+      watch: requestRate(targetMetric("HTTPCode_Target_5XX_Count"), targetMetric("RequestCount"), 20),
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: 5,
+      period: 60,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+    },
+    {
+      name: alarmName("p99-latency"),
+      description: `The slowest 1 % of ${name} requests took longer than 1 s (target response time, p99).`,
+      watch: targetMetric("TargetResponseTime", "p99"),
+      comparison: "GreaterThanThreshold",
+      threshold: 1,
+      period: 60,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+    },
+    {
+      // Five minutes, far beyond a rollout's 65 s critical path, so a routine deploy does not raise it.
+      name: alarmName("unhealthy-targets"),
+      description: `At least one ${name} task has failed the load balancer's health checks for 5 minutes.`,
+      watch: targetMetric("UnHealthyHostCount", "Maximum"),
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: 1,
+      period: 60,
+      evaluationPeriods: 5,
+    },
+    {
+      name: alarmName("cpu-high"),
+      description: `${name} tasks average over 85 % CPU although autoscaling aims at 60 %: it is at its maximum task count or cannot scale fast enough.`,
+      watch: serviceMetric("CPUUtilization"),
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: 85,
+      period: 60,
+      evaluationPeriods: 10,
+      datapointsToAlarm: 8,
+    },
+    {
+      name: alarmName("memory-high"),
+      description: `${name} tasks average over 85 % of their memory: the next step is tasks killed for running out of memory.`,
+      watch: serviceMetric("MemoryUtilization"),
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: 85,
+      period: 60,
+      evaluationPeriods: 5,
+    },
+  ]);
+
   const service = new aws.ecs.Service(
     `${name}-service`,
     {
@@ -172,6 +252,9 @@ export function createFargateService(
       deploymentMinimumHealthyPercent: 100,
       deploymentMaximumPercent: 200,
       deploymentCircuitBreaker: { enable: true, rollback: true },
+      // The circuit breaker sees only tasks that fail to start or fail health checks; this rolls back a
+      // deploy whose tasks are healthy but answer with errors.
+      alarms: { alarmNames: [alarmName("target-5xx")], enable: true, rollback: true },
       availabilityZoneRebalancing: "ENABLED",
       // Other services reach this one as `<name>:<port>` through the Service Connect proxy in their task,
       // which resolves even while no task of this service is running (nginx needs that to start).
@@ -187,7 +270,7 @@ export function createFargateService(
     // The autoscaler owns the running count once the service exists; the program must not reset it on every deploy.
     {
       parent,
-      dependsOn: [rule, ...links.flatMap((link) => (link.createFirst ? [link.createFirst] : []))],
+      dependsOn: [rule, errorRate, ...links.flatMap((link) => (link.createFirst ? [link.createFirst] : []))],
       ignoreChanges: ["desiredCount"],
     },
   );
@@ -223,6 +306,7 @@ export function createFargateService(
   );
 
   return {
+    deployment: { cluster: platform.clusterName, service: service.name, taskDefinition: taskDefinition.arn },
     url: pulumi.interpolate`${platform.url}${pathPrefix(args.ingress.pathPattern)}`,
     link: { kind: "aws", name, securityGroupId: securityGroup.id, port, description: "HTTP", createFirst: service },
   };

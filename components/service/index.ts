@@ -4,7 +4,7 @@ import type { Image } from "../image";
 import type { Link, Linkable } from "../link";
 import type { Platform } from "../platform";
 import type { SecretSource } from "../secret";
-import { createFargateService } from "./aws";
+import { createFargateService, type EcsDeployment } from "./aws";
 import { createServiceContainer } from "./docker";
 import type { ServiceIngress } from "./ingress";
 
@@ -45,6 +45,8 @@ export class Service extends pulumi.ComponentResource implements Linkable {
   /** Where people reach it: `http://localhost:<hostPort>` on Docker, the load balancer URL on AWS. */
   public readonly url: pulumi.Output<string>;
   public readonly link: Link;
+  /** On AWS, the ECS service and the task definition it should run; undefined on Docker. */
+  public readonly deployment?: EcsDeployment;
 
   constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("nexiom:index:Service", name, {}, opts);
@@ -56,12 +58,13 @@ export class Service extends pulumi.ComponentResource implements Linkable {
     };
     this.address = `${name}:${args.port}`;
     const target = args.platform.target;
-    const created =
+    const created: { url: pulumi.Output<string>; link: Link; deployment?: EcsDeployment } =
       target.kind === "docker"
         ? createServiceContainer(this, name, resolved, target)
         : createFargateService(this, name, resolved, target);
     this.url = created.url;
     this.link = created.link;
+    this.deployment = created.deployment;
     this.registerOutputs({ url: this.url, address: this.address });
   }
 }
