@@ -5,7 +5,7 @@ import { postgresClientConfig, trustedCertificates } from "../src/database/postg
 import { redisClientOptions } from "../src/redis/redis-options.js";
 import { baseEnv, spawnApi, waitFor, waitForReadiness, type ApiProcess } from "./support/api-process.js";
 import { clearRedisPrefix, createTestDatabase, randomSuffix, testDatabase, testRedis } from "./support/services.js";
-import { postgresTlsProxy, redisTlsProxy, selfSignedCertificate, type Certificate, type Proxy } from "./support/tls.js";
+import { postgresTlsProxy, postgresWithoutTls, redisTlsProxy, selfSignedCertificate, type Certificate, type Proxy } from "./support/tls.js";
 
 const database = { host: "db.example", port: 5432, user: "u", password: "p", name: "n", tls: true };
 
@@ -107,9 +107,18 @@ describe("TLS to PostgreSQL and Redis", () => {
     });
 
     it("does not fall back to plain text when DATABASE_TLS is true and the server has no TLS", async () => {
-      const api = await start({ ...baseEnv(db.name, prefix), DATABASE_TLS: "true" });
-      const { body } = await waitForReadiness(api, (b) => b.details?.redis?.status === "up" && b.error?.postgres !== undefined);
-      assert.match(body.error.postgres.message, /does not support SSL/);
+      // A server that refuses TLS by itself, so the test does not depend on the machine's PostgreSQL `ssl` setting.
+      const plain = await postgresWithoutTls(testDatabase);
+      try {
+        const api = await start({ ...baseEnv(db.name, prefix), DATABASE_HOST: "127.0.0.1", DATABASE_PORT: String(plain.port), DATABASE_TLS: "true" });
+        // Wait for the refusal itself: before the first migration attempt fails, postgres is already down
+        // ("migrations not applied: migrations have not run yet"), so "postgres is down" alone is no cue.
+        const { status, body } = await waitForReadiness(api, (b) => b.details?.redis?.status === "up" && /does not support SSL/.test(b.error?.postgres?.message ?? ""));
+        assert.equal(status, 503);
+        assert.equal(body.error.postgres.status, "down");
+      } finally {
+        await plain.close();
+      }
     });
   });
 });
