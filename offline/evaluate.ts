@@ -33,8 +33,8 @@ export async function evaluateOk(stack: string, overrides: Record<string, string
 }
 
 /** Evaluates the program in another checkout (a worktree of an older commit) with this checkout's mocks. */
-export function evaluateAt(root: string, stack: string): Promise<StackRecord> {
-  return runEvaluation(stack, {}, {}, root);
+export function evaluateAt(root: string, stack: string, overrides: Record<string, string> = {}): Promise<StackRecord> {
+  return runEvaluation(stack, overrides, {}, root);
 }
 
 async function runEvaluation(stack: string, overrides: Record<string, string>, secrets: Record<string, string> = {}, root?: string): Promise<StackRecord> {
