@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { parse, stringify } from "yaml";
 
 const root = path.resolve(__dirname, "..");
 const packageManager: string = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")).packageManager;
@@ -17,6 +18,10 @@ function project(suites: object[], scripts: Record<string, string>): string {
   fs.writeFileSync(path.join(dir, "package.json"), manifest("fixture", scripts, { testSuites: suites }));
   fs.mkdirSync(path.join(dir, "sub"));
   fs.writeFileSync(path.join(dir, "sub", "package.json"), manifest("fixture-sub", { test: "node -e \"console.log('sub suite ran')\"" }));
+  // The project's own pnpm settings (a pnpm other than the pinned one must run it, not fail to switch), for a
+  // workspace of the fixture's packages.
+  const workspace = parse(fs.readFileSync(path.join(root, "pnpm-workspace.yaml"), "utf8"));
+  fs.writeFileSync(path.join(dir, "pnpm-workspace.yaml"), stringify({ ...workspace, packages: ["sub"] }));
   return dir;
 }
 
