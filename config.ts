@@ -42,8 +42,14 @@ export interface NexiomConfig {
   alertEmail?: string;
 }
 
-/** Raw values as `pulumi.Config.get` returns them: strings, or undefined when unset. */
-export type RawConfig = Partial<Record<ConfigKey, string>>;
+/**
+ * Every `nexiom:*` value the stack has, without the `nexiom:` prefix, as `pulumi.runtime.allConfig()` gives them:
+ * strings, undefined when unset. Keys the program does not know are kept, so that a typo is reported.
+ */
+export type RawConfig = Readonly<Record<string, string | undefined>>;
+
+/** Host port of the API on Docker: fixed, not configurable, so that `pnpm dev` (port 3000) runs beside the dev stack. */
+export const apiHostPort = 3001;
 
 export const configKeys = [
   "environment",
@@ -99,60 +105,62 @@ export function validateConfig(raw: RawConfig): NexiomConfig {
   const key = (k: ConfigKey) => `nexiom:${k}`;
   const shown = (value: string) => JSON.stringify(value);
 
-  const oneOf = <T extends string>(k: ConfigKey, allowed: readonly T[]): T => {
+  // Each reader returns undefined for a bad value (after recording its problem), so that a rule relating two
+  // keys is only checked when both values are valid: a bad value never causes a second, invented message.
+  const oneOf = <T extends string>(k: ConfigKey, allowed: readonly T[]): T | undefined => {
     const value = raw[k];
     if (value === undefined) {
       problems.push(`${key(k)} is required: one of ${allowed.join(", ")}.`);
-      return allowed[0];
+      return undefined;
     }
     if (!(allowed as readonly string[]).includes(value)) {
       problems.push(`${key(k)} must be one of ${allowed.join(", ")}; got ${shown(value)}.`);
-      return allowed[0];
+      return undefined;
     }
     return value as T;
   };
 
-  const integer = (k: ConfigKey, min: number, max: number): number => {
+  const integer = (k: ConfigKey, min: number, max: number): number | undefined => {
     const value = raw[k];
     if (value === undefined) {
       problems.push(`${key(k)} is required: an integer from ${min} to ${max}.`);
-      return min;
+      return undefined;
     }
     const n = Number(value);
     if (!/^-?\d+$/.test(value.trim()) || n < min || n > max) {
       problems.push(`${key(k)} must be an integer from ${min} to ${max}; got ${shown(value)}.`);
-      return min;
+      return undefined;
     }
     return n;
   };
 
-  const decimal = (k: ConfigKey, min: number, max: number, step: number): number => {
+  const decimal = (k: ConfigKey, min: number, max: number, step: number): number | undefined => {
     const value = raw[k];
     const n = Number(value);
     if (value === undefined || value.trim() === "" || !Number.isFinite(n) || n < min || n > max || !isMultiple(n, step)) {
       problems.push(
         `${key(k)} must be a number from ${min} to ${max} in steps of ${step}; got ${value === undefined ? "nothing" : shown(value)}.`,
       );
-      return min;
+      return undefined;
     }
     return n;
   };
 
-  const boolean = (k: ConfigKey): boolean => {
+  const boolean = (k: ConfigKey): boolean | undefined => {
     const value = raw[k];
     if (value !== "true" && value !== "false") {
       problems.push(`${key(k)} must be true or false; got ${value === undefined ? "nothing" : shown(value)}.`);
-      return true;
+      return undefined;
     }
     return value === "true";
   };
 
+  /** The host name; "" when unset (a valid choice), undefined when bad. */
   const hostname = (k: ConfigKey): string | undefined => {
-    const value = raw[k];
-    if (value === undefined || value === "") return undefined;
+    const value = raw[k] ?? "";
     // RFC 1123 host name with at least two labels, lower case, no trailing dot or scheme.
     const label = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
-    if (value.length > 253 || !new RegExp(`^(?:${label}\\.)+${label}$`).test(value)) {
+    if (value !== "" && (value.length > 253 || !new RegExp(`^(?:${label}\\.)+${label}$`).test(value))) {
       problems.push(
         `${key(k)} must be a lower-case DNS name such as app.example.com (no scheme, path or trailing dot); got ${shown(value)}.`,
       );
@@ -161,40 +169,51 @@ export function validateConfig(raw: RawConfig): NexiomConfig {
     return value;
   };
 
-  const size = (prefix: "api" | "web"): ServiceSize => {
-    const cpuKey = `${prefix}Cpu` as const;
-    const memoryKey = `${prefix}Memory` as const;
-    const cpus = [...fargateSizes.keys()];
-    const cpu = oneOf(cpuKey, cpus.map(String));
-    const memory = integer(memoryKey, 512, 122880);
-    const allowedMemory = fargateSizes.get(Number(cpu));
-    if (allowedMemory && raw[memoryKey] !== undefined && !allowedMemory.includes(memory) && /^\d+$/.test(raw[memoryKey]!)) {
-      problems.push(
-        `${key(memoryKey)} must be one of ${describeList(allowedMemory)} MiB with ${key(cpuKey)} = ${cpu} (Fargate task sizes); got ${shown(raw[memoryKey]!)}.`,
-      );
-    }
-    const desiredCount = integer(`${prefix}DesiredCount`, 1, 100);
-    const maxCount = integer(`${prefix}MaxCount`, 1, 100);
-    if (maxCount < desiredCount) {
-      problems.push(
-        `${key(`${prefix}MaxCount`)} must be at least ${key(`${prefix}DesiredCount`)} (${desiredCount}); got ${maxCount}.`,
-      );
-    }
-    return { cpu: Number(cpu), memory, desiredCount, maxCount };
+  /** `rule` is checked only when every value it relates is valid. */
+  const whenValid = <T extends unknown[]>(values: { [I in keyof T]: T[I] | undefined }, rule: (...values: T) => string | undefined) => {
+    if (values.some((v) => v === undefined)) return;
+    const problem = rule(...(values as T));
+    if (problem) problems.push(problem);
   };
 
+  const size = (prefix: "api" | "web") => {
+    const cpuKey = `${prefix}Cpu` as const;
+    const memoryKey = `${prefix}Memory` as const;
+    const desiredKey = `${prefix}DesiredCount` as const;
+    const maxKey = `${prefix}MaxCount` as const;
+    const cpu = oneOf(cpuKey, [...fargateSizes.keys()].map(String));
+    const memory = integer(memoryKey, 512, 122880);
+    whenValid([cpu, memory], (cpu: string, memory: number) => {
+      const allowed = fargateSizes.get(Number(cpu))!;
+      return allowed.includes(memory)
+        ? undefined
+        : `${key(memoryKey)} must be one of ${describeList(allowed)} MiB with ${key(cpuKey)} = ${cpu} (Fargate task sizes); got ${shown(raw[memoryKey]!)}.`;
+    });
+    const desiredCount = integer(desiredKey, 1, 100);
+    const maxCount = integer(maxKey, 1, 100);
+    whenValid([desiredCount, maxCount], (desired: number, max: number) =>
+      max < desired ? `${key(maxKey)} must be at least ${key(desiredKey)} (${desired}); got ${max}.` : undefined,
+    );
+    return { cpu: cpu && Number(cpu), memory, desiredCount, maxCount };
+  };
+
+  const unknown = Object.keys(raw).filter((k) => !(configKeys as readonly string[]).includes(k) && raw[k] !== undefined);
+  for (const k of unknown.sort()) {
+    problems.push(`nexiom:${k} is not a key this program reads; the keys are ${configKeys.join(", ")}.`);
+  }
   const environment = oneOf("environment", ["dev", "prod"] as const);
   const webHostPort = integer("webHostPort", 1, 65535);
+  whenValid([webHostPort], (port: number) =>
+    port === apiHostPort ? `${key("webHostPort")} must not be ${apiHostPort}, the API's host port on Docker; got ${shown(raw.webHostPort!)}.` : undefined,
+  );
   const protectData = boolean("protectData");
   const domain = hostname("domain");
-  let hostedZone = hostname("hostedZone");
-  if (hostedZone && !domain) {
-    problems.push(`${key("hostedZone")} is set but ${key("domain")} is not; set both, or neither for plain HTTP.`);
-  }
-  if (domain && hostedZone && domain !== hostedZone && !domain.endsWith(`.${hostedZone}`)) {
-    problems.push(`${key("domain")} (${domain}) must be inside ${key("hostedZone")} (${hostedZone}).`);
-  }
-  if (domain && !hostedZone) hostedZone = domain.split(".").slice(1).join(".");
+  const hostedZone = hostname("hostedZone");
+  whenValid([domain, hostedZone], (domain: string, zone: string) => {
+    if (zone && !domain) return `${key("hostedZone")} is set but ${key("domain")} is not; set both, or neither for plain HTTP.`;
+    if (domain && zone && domain !== zone && !domain.endsWith(`.${zone}`)) return `${key("domain")} (${domain}) must be inside ${key("hostedZone")} (${zone}).`;
+    return undefined;
+  });
   const natGateways = oneOf("natGateways", ["none", "single", "perAz"] as const);
   // Two AZs at least: the load balancer, Aurora's reader and Redis failover all need a second one.
   const availabilityZones = integer("availabilityZones", 2, 6);
@@ -203,11 +222,9 @@ export function validateConfig(raw: RawConfig): NexiomConfig {
   // 0 ACU would let Aurora pause, and the first request after a pause waits ~15 s for it to resume.
   const databaseMinCapacity = decimal("databaseMinCapacity", 0.5, 256, 0.5);
   const databaseMaxCapacity = decimal("databaseMaxCapacity", 1, 256, 0.5);
-  if (databaseMaxCapacity < databaseMinCapacity) {
-    problems.push(
-      `${key("databaseMaxCapacity")} must be at least ${key("databaseMinCapacity")} (${databaseMinCapacity}); got ${databaseMaxCapacity}.`,
-    );
-  }
+  whenValid([databaseMinCapacity, databaseMaxCapacity], (min: number, max: number) =>
+    max < min ? `${key("databaseMaxCapacity")} must be at least ${key("databaseMinCapacity")} (${min}); got ${max}.` : undefined,
+  );
   const cacheNodeType = raw.cacheNodeType ?? "";
   if (!/^cache\.[a-z0-9]+\.[a-z0-9]+$/.test(cacheNodeType)) {
     problems.push(`${key("cacheNodeType")} must be an ElastiCache node type such as cache.t4g.micro; got ${shown(cacheNodeType)}.`);
@@ -220,18 +237,19 @@ export function validateConfig(raw: RawConfig): NexiomConfig {
   }
 
   if (problems.length > 0) throw new ConfigError(problems);
+  // No problem was recorded, so every reader returned a value.
   return {
-    environment,
-    webHostPort,
-    protectData,
-    domain,
-    hostedZone,
-    natGateways,
-    availabilityZones,
-    api,
-    web,
-    databaseMinCapacity,
-    databaseMaxCapacity,
+    environment: environment!,
+    webHostPort: webHostPort!,
+    protectData: protectData!,
+    domain: domain || undefined,
+    hostedZone: hostedZone || (domain ? domain.split(".").slice(1).join(".") : undefined),
+    natGateways: natGateways!,
+    availabilityZones: availabilityZones!,
+    api: api as ServiceSize,
+    web: web as ServiceSize,
+    databaseMinCapacity: databaseMinCapacity!,
+    databaseMaxCapacity: databaseMaxCapacity!,
     cacheNodeType,
     logRetentionDays: Number(logRetentionDays),
     alertEmail,

@@ -10,7 +10,7 @@ import { Cache } from "./components/cache";
 import { Database } from "./components/database";
 import { Image, type BuildDefinition } from "./components/image";
 import { Service } from "./components/service";
-import { ConfigError, configKeys, validateConfig, type NexiomConfig, type RawConfig } from "./config";
+import { apiHostPort, ConfigError, validateConfig, type NexiomConfig, type RawConfig } from "./config";
 import * as dev from "./environments/dev";
 import * as prod from "./environments/prod";
 
@@ -55,8 +55,7 @@ const api = new Service("api", {
     REDIS_TLS: String(cache.tls),
   }),
   links: [database, cache],
-  // Host port 3001, not 3000, so the dev stack runs beside `pnpm dev` (whose API listens on 3000).
-  ingress: { hostPort: 3001, pathPattern: "/api/*", priority: 10 },
+  ingress: { hostPort: apiHostPort, pathPattern: "/api/*", priority: 10 },
   size: config.api,
   user: "1000", // `node` in the official Node image
 });
@@ -91,8 +90,14 @@ export const databaseHost = database.host;
 export const cacheHost = cache.host;
 
 function readConfig(): NexiomConfig {
-  const stackConfig = new pulumi.Config("nexiom");
-  const raw: RawConfig = Object.fromEntries(configKeys.map((key) => [key, stackConfig.get(key)]));
+  // Every nexiom:* key the stack sets, not only the known ones (which is all `pulumi.Config` could ask for),
+  // so that a misspelt key in a stack file is an error rather than a setting silently ignored.
+  const prefix = "nexiom:";
+  const raw: RawConfig = Object.fromEntries(
+    Object.entries(pulumi.runtime.allConfig())
+      .filter(([key]) => key.startsWith(prefix))
+      .map(([key, value]) => [key.slice(prefix.length), value]),
+  );
   try {
     return validateConfig(raw);
   } catch (error) {

@@ -47,8 +47,13 @@ export async function evaluateOk(stack: string, overrides: Record<string, string
  * `awsRules: false` for a diff's base: a pull request that fixes an input AWS would refuse must still get
  * its diff against the base that has it.
  */
-export function evaluateAt(root: string, stack: string, options: { awsRules: boolean } = { awsRules: true }): Promise<StackRecord> {
-  return runEvaluation(stack, {}, {}, root, options.awsRules);
+export function evaluateAt(
+  root: string,
+  stack: string,
+  overrides: Record<string, string> = {},
+  options: { awsRules: boolean } = { awsRules: true },
+): Promise<StackRecord> {
+  return runEvaluation(stack, overrides, {}, root, options.awsRules);
 }
 
 async function runEvaluation(

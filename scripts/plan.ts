@@ -6,8 +6,11 @@
  *   pnpm plan <stack> --format mermaid     the topology as a Mermaid diagram
  *   pnpm plan <stack> --config key=value   any of the above with a config value changed (repeatable)
  *   pnpm plan --update-readme              rewrite the README's diagrams from the current program
+ *   pnpm plan --help                       this usage
  *
- * Errors are one line on stderr: exit 2 for bad usage (unknown stack or ref), 1 when the program throws.
+ * With --base, --config applies to both sides, and the diff's header says so. Errors go to stderr: one line
+ * (exit 2) for bad usage such as an unknown stack or ref; the program's own message, one problem per line
+ * as config.ts words them, when it throws (exit 1).
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -18,7 +21,7 @@ import { diffRecords, renderDiffMarkdown, renderMermaid, renderTree } from "../o
 import type { StackRecord } from "../offline/record";
 
 const root = path.resolve(__dirname, "..");
-const usage = "usage: pnpm plan <stack> [--base <git-ref>] [--format text|mermaid] [--config key=value ...] | pnpm plan --update-readme";
+const usage = "usage: pnpm plan <stack> [--base <git-ref>] [--format text|mermaid] [--config key=value ...] | pnpm plan --update-readme | pnpm plan --help";
 
 class UsageError extends Error {}
 
@@ -40,14 +43,17 @@ function git(...args: string[]): string {
   return execFileSync("git", args, { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
 }
 
-/** The record, or the program's error as one line. */
+/** The record, or the program's error as the program wrote it (a config error: one problem per line). */
 function ok(record: StackRecord, where: string): StackRecord {
-  if (record.error) throw new Error(`the program failed for stack ${record.stack}${where}: ${record.error.replace(/\s*\n\s*/g, " ")}`);
+  if (record.error) throw new Error(`the program failed for stack ${record.stack}${where}: ${record.error}`);
   return record;
 }
 
-/** Evaluates `stack` as the program was at `ref`, in a temporary worktree that borrows this checkout's dependencies. */
-export async function evaluateRef(stack: string, ref: string): Promise<{ record: StackRecord; label: string }> {
+/**
+ * Evaluates `stack` as the program was at `ref`, in a temporary worktree that borrows this checkout's
+ * dependencies, with the same config overrides as the working tree's side.
+ */
+export async function evaluateRef(stack: string, ref: string, config: Record<string, string> = {}): Promise<{ record: StackRecord; label: string }> {
   let commit: string;
   try {
     commit = git("rev-parse", "--verify", "--quiet", `${ref}^{commit}`);
@@ -61,7 +67,7 @@ export async function evaluateRef(stack: string, ref: string): Promise<{ record:
     if (!fs.existsSync(path.join(worktree, `Pulumi.${stack}.yaml`))) {
       throw new UsageError(`stack "${stack}" does not exist at ${ref}: there is no Pulumi.${stack}.yaml there`);
     }
-    const record = ok(await evaluateAt(worktree, stack, { awsRules: false }), ` at ${ref}`);
+    const record = ok(await evaluateAt(worktree, stack, config, { awsRules: false }), ` at ${ref}`);
     return { record, label: `\`${ref}\` (${commit.slice(0, 7)})` };
   } finally {
     try {
@@ -87,6 +93,10 @@ export async function readmeWithDiagrams(readme: string): Promise<string> {
 }
 
 async function main(argv: string[]): Promise<void> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(`${usage}\n`);
+    return;
+  }
   if (argv[0] === "--update-readme") {
     const file = path.join(root, "README.md");
     fs.writeFileSync(file, await readmeWithDiagrams(fs.readFileSync(file, "utf8")));
@@ -108,8 +118,10 @@ async function main(argv: string[]): Promise<void> {
 
   const head = ok(await evaluate(stack, config), "");
   if (base) {
-    const { record, label } = await evaluateRef(stack, base);
-    process.stdout.write(renderDiffMarkdown(stack, label, diffRecords(record, head)));
+    const { record, label } = await evaluateRef(stack, base, config);
+    const overrides = Object.entries(config).map(([key, value]) => `\`${key}=${value}\``);
+    const both = overrides.length ? `${label}, with ${overrides.join(", ")} on both sides` : label;
+    process.stdout.write(renderDiffMarkdown(stack, both, diffRecords(record, head)));
   } else {
     process.stdout.write(format === "mermaid" ? renderMermaid(head) : renderTree(head));
   }

@@ -253,7 +253,7 @@ describe("AWS input rules (offline)", () => {
       assert.match(String(record.error), /aws:ec2\/securityGroup:SecurityGroup "nexiom-alb-sg": description = "Load balancer: HTTP\(S\) from the internet, out only to the services' ports"\. Security group descriptions are up to 255 characters/);
       assert.match(String(record.error), /API_CreateSecurityGroup\.html/);
       // The base of a pull request's diff is evaluated without the rules: the fix must still get its diff.
-      assert.equal((await evaluateAt(copy, "prod", { awsRules: false })).error, undefined);
+      assert.equal((await evaluateAt(copy, "prod", {}, { awsRules: false })).error, undefined);
     } finally {
       fs.rmSync(copy, { recursive: true, force: true });
     }

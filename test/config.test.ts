@@ -9,10 +9,10 @@ import { stackConfig } from "../offline/evaluate-stack";
 const root = path.resolve(__dirname, "..");
 const projectConfig = parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")).config as Record<string, { type: string; default?: unknown; description?: string }>;
 
-/** The raw config the CLI would hand the program for a stack: Pulumi.yaml defaults, then the stack file. */
-function rawFor(stack: string, overrides: Record<string, string> = {}): RawConfig {
+/** The raw config the CLI would hand the program for a stack (Pulumi.yaml defaults, then the stack file), as index.ts reads it. */
+function rawFor(stack: string, overrides: Record<string, string> = {}): Record<string, string | undefined> {
   const merged = stackConfig(stack, overrides);
-  return Object.fromEntries(configKeys.map((key) => [key, merged[`nexiom:${key}`]]));
+  return Object.fromEntries(Object.entries(merged).filter(([key]) => key.startsWith("nexiom:")).map(([key, value]) => [key.slice("nexiom:".length), value]));
 }
 
 function problemsOf(raw: RawConfig): string[] {
@@ -102,6 +102,26 @@ describe("stack configuration", () => {
       { databaseMaxCapacity: "2.3" },
       'nexiom:databaseMaxCapacity must be a number from 1 to 256 in steps of 0.5; got "2.3".',
     ],
+    ["web host port that the API is published on", { webHostPort: "3001" }, 'nexiom:webHostPort must not be 3001, the API\'s host port on Docker; got "3001".'],
+    [
+      "a misspelt key",
+      { webHostPrt: "8081" },
+      "nexiom:webHostPrt is not a key this program reads; the keys are environment, webHostPort, protectData, domain, hostedZone, natGateways, " +
+        "availabilityZones, apiCpu, apiMemory, apiDesiredCount, apiMaxCount, webCpu, webMemory, webDesiredCount, webMaxCount, " +
+        "databaseMinCapacity, databaseMaxCapacity, cacheNodeType, logRetentionDays.",
+    ],
+    ["max capacity below min capacity", { databaseMinCapacity: "8", databaseMaxCapacity: "4" }, "nexiom:databaseMaxCapacity must be at least nexiom:databaseMinCapacity (8); got 4."],
+    // A bad value is reported once: no rule that relates it to another key runs with a stand-in value.
+    ["max count not a number", { apiMaxCount: "abc" }, 'nexiom:apiMaxCount must be an integer from 1 to 100; got "abc".'],
+    ["desired count not a number beside a valid max count", { webDesiredCount: "x", webMaxCount: "2" }, 'nexiom:webDesiredCount must be an integer from 1 to 100; got "x".'],
+    ["memory not a number", { apiMemory: "lots" }, 'nexiom:apiMemory must be an integer from 512 to 122880; got "lots".'],
+    ["CPU Fargate does not offer beside a memory size", { apiCpu: "300", apiMemory: "4096" }, 'nexiom:apiCpu must be one of 256, 512, 1024, 2048, 4096, 8192, 16384; got "300".'],
+    ["max capacity off the grid above the min", { databaseMinCapacity: "8", databaseMaxCapacity: "0.7" }, 'nexiom:databaseMaxCapacity must be a number from 1 to 256 in steps of 0.5; got "0.7".'],
+    [
+      "hosted zone beside a bad domain",
+      { domain: "https://app.example.com", hostedZone: "example.com" },
+      'nexiom:domain must be a lower-case DNS name such as app.example.com (no scheme, path or trailing dot); got "https://app.example.com".',
+    ],
     ["malformed cache node type", { cacheNodeType: "t4g.micro" }, 'nexiom:cacheNodeType must be an ElastiCache node type such as cache.t4g.micro; got "t4g.micro".'],
     [
       "log retention CloudWatch does not offer",
@@ -129,6 +149,12 @@ describe("stack configuration", () => {
     const raw = rawFor("dev");
     delete raw.environment;
     assert.deepEqual(problemsOf(raw), ["nexiom:environment is required: one of dev, prod."]);
+  });
+
+  it("a misspelt key in the stack's config stops the program, as the CLI hands it every nexiom:* key", async () => {
+    const record = await evaluate("dev", { webHostPrt: "8081" });
+    assert.equal(record.resources.length, 0);
+    assert.match(record.error ?? "", /^Invalid stack configuration:\n {2}- nexiom:webHostPrt is not a key this program reads; the keys are environment, /);
   });
 
   it("a bad value stops the program before any resource is registered, with the same message", async () => {

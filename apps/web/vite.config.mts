@@ -6,8 +6,8 @@ export default defineConfig({
   server: {
     // Same origin as in production, where nginx proxies /api/ to the API: the app never
     // needs CORS or a configurable base URL. 127.0.0.1, not localhost: Node may resolve
-    // localhost to ::1 while the API listens on IPv4.
-    proxy: { "/api": { target: "http://127.0.0.1:3000" } },
+    // localhost to ::1 while the API listens on IPv4. API_PORT is the API's PORT, which `pnpm dev` passes on.
+    proxy: { "/api": { target: `http://127.0.0.1:${process.env.API_PORT ?? "3000"}` } },
   },
   build: {
     // The assets are fingerprinted and served with a year of immutable caching by nginx;

@@ -13,7 +13,8 @@ const tsc = require.resolve("typescript/bin/tsc");
 const out = join(root, "build", "tsc");
 
 if (existsSync(join(root, ".env"))) process.loadEnvFile(join(root, ".env"));
-const localDefaults = { DATABASE_HOST: "127.0.0.1", DATABASE_USER: "postgres", DATABASE_NAME: "nexiom", REDIS_HOST: "127.0.0.1", LOG_LEVEL: "debug" };
+// Loopback only, as the dev stack publishes its containers: nothing on the network reaches a laptop's dev API.
+const localDefaults = { LISTEN_ADDRESS: "127.0.0.1", DATABASE_HOST: "127.0.0.1", DATABASE_USER: "postgres", DATABASE_NAME: "nexiom", REDIS_HOST: "127.0.0.1", LOG_LEVEL: "debug" };
 for (const [name, value] of Object.entries(localDefaults)) process.env[name] ??= value;
 
 const first = spawnSync(process.execPath, [tsc, "-p", join(root, "tsconfig.build.json")], { stdio: "inherit" });

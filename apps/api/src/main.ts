@@ -76,8 +76,8 @@ async function bootstrap(): Promise<void> {
   // On SIGTERM Nest runs the shutdown hooks: stop accepting, let in-flight requests finish, close the
   // pg pool and Redis, then exit 0 (useProcessExit) rather than re-raising the signal.
   app.enableShutdownHooks(["SIGTERM", "SIGINT"], { useProcessExit: true });
-  await app.listen({ port: config.port, host: "0.0.0.0" });
-  logger.info({ port: config.port }, "listening");
+  await app.listen({ port: config.port, host: config.host });
+  logger.info({ port: config.port, host: config.host }, "listening");
 }
 
 bootstrap().catch((error: unknown) => {

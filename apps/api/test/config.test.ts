@@ -19,6 +19,7 @@ describe("environment validation", () => {
   it("applies the contract's defaults when only the required variables are set", () => {
     const config = loadConfig(required);
     assert.equal(config.port, 3000);
+    assert.equal(config.host, "0.0.0.0");
     assert.equal(config.logLevel, "info");
     assert.deepEqual(config.database, { host: "db.internal", port: 5432, user: "nexiom", password: undefined, name: "nexiom", tls: false });
     assert.deepEqual(config.redis, { host: "cache.internal", port: 6379, password: undefined, tls: false, keyPrefix: "nexiom:" });
@@ -31,6 +32,7 @@ describe("environment validation", () => {
     const config = loadConfig({
       ...required,
       PORT: "8080",
+      LISTEN_ADDRESS: "127.0.0.1",
       LOG_LEVEL: "debug",
       DATABASE_PORT: "6543",
       DATABASE_PASSWORD: "s3cret",
@@ -46,6 +48,7 @@ describe("environment validation", () => {
     });
     assert.deepEqual(config, {
       port: 8080,
+      host: "127.0.0.1",
       logLevel: "debug",
       database: { host: "db.internal", port: 6543, user: "nexiom", password: "s3cret", name: "nexiom", tls: true },
       redis: { host: "cache.internal", port: 6380, password: "t0ken", tls: true, keyPrefix: "test:" },

@@ -41,10 +41,18 @@ describe("process lifecycle", function () {
     const half = Math.floor(body.length / 2);
     const { port } = new URL(api.url);
 
-    // A POST whose body arrives in two parts: the request is in flight when SIGTERM lands.
+    // A POST whose body arrives in two parts: the request is in flight when SIGTERM lands. The cue is the
+    // server's 100 Continue, sent once it has read the headers; a fixed delay would also pass before that
+    // under load, and a SIGTERM then would find only an idle connection.
     const responded = new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = httpRequest(
-        { host: "127.0.0.1", port, method: "POST", path: "/api/notes", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
+        {
+          host: "127.0.0.1",
+          port,
+          method: "POST",
+          path: "/api/notes",
+          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), expect: "100-continue" },
+        },
         (res) => {
           let text = "";
           res.setEncoding("utf8").on("data", (chunk) => (text += chunk));
@@ -52,15 +60,15 @@ describe("process lifecycle", function () {
         },
       );
       req.on("error", reject);
-      req.write(body.slice(0, half));
-      // Wait until the server has the headers (its access log will show the request later), then stop it.
-      setTimeout(() => {
+      req.once("continue", () => {
+        req.write(body.slice(0, half));
         api.child.kill("SIGTERM");
         void refusedAfterSigterm().then((refused) => {
           assert.ok(refused, "new connections are refused while the in-flight request runs");
           req.end(body.slice(half));
         }, reject);
-      }, 200);
+      });
+      req.flushHeaders();
     });
 
     async function refusedAfterSigterm(): Promise<boolean> {

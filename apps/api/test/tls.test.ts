@@ -5,7 +5,7 @@ import { postgresClientConfig, trustedCertificates } from "../src/database/postg
 import { redisClientOptions } from "../src/redis/redis-options.js";
 import { baseEnv, spawnApi, waitFor, waitForLogLine, waitForReadiness, type ApiProcess } from "./support/api-process.js";
 import { clearRedisPrefix, createTestDatabase, randomSuffix, testDatabase, testRedis } from "./support/services.js";
-import { postgresTlsProxy, redisTlsProxy, selfSignedCertificate, type Certificate, type Proxy } from "./support/tls.js";
+import { postgresTlsProxy, postgresWithoutTls, redisTlsProxy, selfSignedCertificate, type Certificate, type Proxy } from "./support/tls.js";
 
 const database = { host: "db.example", port: 5432, user: "u", password: "p", name: "n", tls: true };
 
@@ -113,12 +113,20 @@ describe("TLS to PostgreSQL and Redis", () => {
       await waitForLogLine(api, reasonLogged(/certificate/));
     });
 
-    it("does not fall back to plain text when DATABASE_TLS is true and the server has no TLS it can verify", async () => {
-      const api = await start({ ...baseEnv(db.name, prefix), DATABASE_TLS: "true" });
-      const { body } = await waitForReadiness(api, (b) => b.details?.redis?.status === "up" && b.error?.postgres !== undefined);
-      assert.equal(body.error.postgres.status, "down");
-      // The machine's server may have no TLS at all, or a certificate no CA here signed: either way, no plain text.
-      await waitForLogLine(api, reasonLogged(/does not support SSL|certificate/));
+    it("does not fall back to plain text when DATABASE_TLS is true and the server has no TLS", async () => {
+      // A server that refuses TLS by itself, so the test does not depend on the machine's PostgreSQL `ssl` setting.
+      const plain = await postgresWithoutTls(testDatabase);
+      try {
+        const api = await start({ ...baseEnv(db.name, prefix), DATABASE_HOST: "127.0.0.1", DATABASE_PORT: String(plain.port), DATABASE_TLS: "true" });
+        // Wait for the refusal itself: before the first migration attempt fails, postgres is already down,
+        // so "postgres is down" alone is no cue. The reason is in the log; the body names no driver error.
+        await waitForLogLine(api, reasonLogged(/does not support SSL/));
+        const { status, body } = await waitForReadiness(api, (b) => b.details?.redis?.status === "up" && b.error?.postgres !== undefined);
+        assert.equal(status, 503);
+        assert.equal(body.error.postgres.status, "down");
+      } finally {
+        await plain.close();
+      }
     });
   });
 });

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -25,7 +25,9 @@ describe("the app in Chromium, through nginx", () => {
   let page: Page;
   /** Console errors and uncaught exceptions, CSP violations included. */
   let problems: string[];
+  /** Screenshots of each run, removed afterwards unless a test failed: then they show what the browser saw. */
   const screenshots = mkdtempSync(join(tmpdir(), "nexiom-web-screens-"));
+  let failed = false;
 
   before(async () => {
     browser = await chromium.launch(launchOptions);
@@ -33,6 +35,8 @@ describe("the app in Chromium, through nginx", () => {
 
   after(async () => {
     await browser?.close();
+    if (failed) console.log(`      screenshots kept for the failure: ${screenshots}`);
+    else rmSync(screenshots, { recursive: true, force: true });
   });
 
   beforeEach(async () => {
@@ -44,7 +48,11 @@ describe("the app in Chromium, through nginx", () => {
     page.on("pageerror", (error) => problems.push(error.message));
   });
 
-  afterEach(async () => {
+  afterEach(async function () {
+    if (this.currentTest?.state === "failed") {
+      failed = true;
+      await page.screenshot({ path: join(screenshots, `failed-${this.currentTest.title.replace(/\W+/g, "-").slice(0, 60)}.png`), fullPage: true }).catch(() => undefined);
+    }
     await page.close();
   });
 
@@ -63,9 +71,7 @@ describe("the app in Chromium, through nginx", () => {
     assert.match(await page.locator(".note-body").innerText(), /Opened straight from its URL\.\s+Second line\./);
     assert.equal(await page.title(), "Deep-linked note · Nexiom");
 
-    const file = join(screenshots, "note.png");
-    await page.screenshot({ path: file, fullPage: true });
-    console.log(`      screenshot: ${file}`);
+    await page.screenshot({ path: join(screenshots, "note.png"), fullPage: true });
     assert.deepEqual(problems, [], "no console errors (a CSP violation would show here)");
   });
 

@@ -22,6 +22,8 @@ export interface RedisConfig {
 /** Everything the API reads from its environment, validated once at boot. */
 export interface AppConfig {
   port: number;
+  /** Address the HTTP server listens on. */
+  host: string;
   logLevel: LogLevel;
   database: DatabaseConfig;
   redis: RedisConfig;
@@ -38,6 +40,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
   const e = parseEnv(env);
   return {
     port: e.PORT,
+    host: e.LISTEN_ADDRESS,
     logLevel: e.LOG_LEVEL,
     database: {
       host: e.DATABASE_HOST,

@@ -27,6 +27,12 @@ export const apiEnvironment = {
     required: false,
     default: "3000",
   },
+  LISTEN_ADDRESS: {
+    description: "Address the HTTP server listens on: every interface (0.0.0.0) in a container, loopback (127.0.0.1) for `pnpm dev`",
+    secret: false,
+    required: false,
+    default: "0.0.0.0",
+  },
   LOG_LEVEL: {
     description: "Minimum log level: fatal, error, warn, info, debug or trace",
     secret: false,

@@ -49,6 +49,7 @@ export type LogLevel = (typeof logLevels)[number];
 
 export const envSpecs = {
   PORT: integer(1, 65535),
+  LISTEN_ADDRESS: hostName,
   LOG_LEVEL: { expected: `one of ${logLevels.join(", ")}`, schema: z.enum(logLevels) },
   DATABASE_HOST: hostName,
   DATABASE_PORT: integer(1, 65535),

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { TLSSocket, createServer as createTlsServer, createSecureContext } from "node:tls";
+import { TLSSocket, createServer as createTlsServer, createSecureContext, type SecureContext } from "node:tls";
 
 export interface Certificate {
   certPath: string;
@@ -75,12 +75,28 @@ const sslRequestCode = 80877103;
 /**
  * PostgreSQL's TLS: the client sends an SSLRequest, the server answers "S" and the TLS handshake
  * follows on the same socket. This proxy does that with the certificate, then relays the
- * decrypted protocol to the real (TLS-less) server, whose startup the client now sends.
+ * decrypted protocol to the real server, whose startup the client now sends.
  */
-export async function postgresTlsProxy(cert: Certificate, upstream: { host: string; port: number }): Promise<Proxy> {
+export function postgresTlsProxy(cert: Certificate, upstream: { host: string; port: number }): Promise<Proxy> {
+  return postgresProxy(upstream, createSecureContext({ cert: cert.cert, key: cert.key }));
+}
+
+/**
+ * A PostgreSQL server without TLS, whatever the real one's `ssl` setting (Debian's package turns it on):
+ * it answers an SSLRequest with "N", as a server with `ssl = off` does, and relays the plain protocol.
+ */
+export function postgresWithoutTls(upstream: { host: string; port: number }): Promise<Proxy> {
+  return postgresProxy(upstream, undefined);
+}
+
+async function postgresProxy(upstream: { host: string; port: number }, tls: SecureContext | undefined): Promise<Proxy> {
   const sockets = new Set<Socket>();
-  const secureContext = createSecureContext({ cert: cert.cert, key: cert.key });
   const proxy: Proxy = { port: 0, secureConnections: 0, close: async () => undefined };
+  const relay = (client: Socket) => {
+    const inner = connect(upstream.port, upstream.host);
+    sockets.add(inner);
+    pipeBoth(client, inner);
+  };
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.on("error", () => undefined);
@@ -90,14 +106,17 @@ export async function postgresTlsProxy(cert: Certificate, upstream: { host: stri
         socket.destroy(); // a client that does not ask for TLS gets nothing
         return;
       }
+      if (!tls) {
+        socket.write("N");
+        relay(socket);
+        return;
+      }
       socket.write("S");
-      const secure = new TLSSocket(socket, { isServer: true, secureContext });
+      const secure = new TLSSocket(socket, { isServer: true, secureContext: tls });
       secure.on("error", () => socket.destroy());
       secure.once("secure", () => {
         proxy.secureConnections += 1;
-        const inner = connect(upstream.port, upstream.host);
-        sockets.add(inner);
-        pipeBoth(secure as unknown as Socket, inner);
+        relay(secure as unknown as Socket);
       });
     });
   });
