@@ -108,7 +108,7 @@ describe("stack configuration", () => {
       { webHostPrt: "8081" },
       "nexiom:webHostPrt is not a key this program reads; the keys are environment, webHostPort, protectData, domain, hostedZone, natGateways, " +
         "availabilityZones, apiCpu, apiMemory, apiDesiredCount, apiMaxCount, webCpu, webMemory, webDesiredCount, webMaxCount, " +
-        "databaseMinCapacity, databaseMaxCapacity, cacheNodeType, logRetentionDays.",
+        "databaseMinCapacity, databaseMaxCapacity, cacheNodeType, logRetentionDays, alertEmail.",
     ],
     ["max capacity below min capacity", { databaseMinCapacity: "8", databaseMaxCapacity: "4" }, "nexiom:databaseMaxCapacity must be at least nexiom:databaseMinCapacity (8); got 4."],
     // A bad value is reported once: no rule that relates it to another key runs with a stand-in value.

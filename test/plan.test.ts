@@ -146,7 +146,7 @@ describe("pnpm plan", () => {
           "pnpm plan: the program failed for stack dev: Invalid stack configuration:",
           "  - nexiom:webHostPrt is not a key this program reads; the keys are environment, webHostPort, protectData, domain, hostedZone, " +
             "natGateways, availabilityZones, apiCpu, apiMemory, apiDesiredCount, apiMaxCount, webCpu, webMemory, webDesiredCount, " +
-            "webMaxCount, databaseMinCapacity, databaseMaxCapacity, cacheNodeType, logRetentionDays.",
+            "webMaxCount, databaseMinCapacity, databaseMaxCapacity, cacheNodeType, logRetentionDays, alertEmail.",
         ],
       ],
     ];
