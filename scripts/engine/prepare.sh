@@ -44,6 +44,11 @@ else
   [ "$(id -u)" = 0 ] || fail "dockerd is installed but not running, and starting it needs root: start Docker, then run this again."
   step "Starting dockerd (state in $cache/docker, log in $cache/dockerd.log)"
   mkdir -p "$cache/docker"
+  # A daemon killed without cleaning up (a CI run's end) leaves its pid file; dockerd refuses to start if
+  # that PID now belongs to a live process, so drop the file unless it names a running dockerd.
+  if [ -f "$cache/dockerd.pid" ] && [ "$(cat "/proc/$(cat "$cache/dockerd.pid")/comm" 2>/dev/null)" != dockerd ]; then
+    rm -f "$cache/dockerd.pid"
+  fi
   # setsid: the daemon outlives this script and is not killed with its process group.
   setsid dockerd --data-root "$cache/docker" --pidfile "$cache/dockerd.pid" >>"$cache/dockerd.log" 2>&1 </dev/null &
   for _ in $(seq 1 120); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
