@@ -75,8 +75,8 @@ describe("environment validation", () => {
     ["zero rate limit", { ...required, WRITE_RATE_LIMIT: "0" }, 'WRITE_RATE_LIMIT must be an integer from 1 to 1000000; got "0"'],
     [
       "secret ARN of another service",
-      { ...required, DATABASE_PASSWORD_SECRET_ARN: "arn:aws:ssm:eu-west-1:123456789012:parameter/db" },
-      'DATABASE_PASSWORD_SECRET_ARN must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>); got "arn:aws:ssm:eu-west-1:123456789012:parameter/db"',
+      { ...required, DATABASE_CREDENTIALS_ARN: "arn:aws:ssm:eu-west-1:123456789012:parameter/db" },
+      'DATABASE_CREDENTIALS_ARN must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>); got "arn:aws:ssm:eu-west-1:123456789012:parameter/db"',
     ],
     ["prefix with a space", { ...required, REDIS_KEY_PREFIX: "a b" }, 'REDIS_KEY_PREFIX must be at most 64 letters, digits or the characters . _ : -; got "a b"'],
     [
@@ -93,14 +93,14 @@ describe("environment validation", () => {
 
   it("reads the password from Secrets Manager when given an RDS-managed secret's ARN", () => {
     const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-0c1d2e3f-AbCdEf";
-    assert.equal(loadConfig({ ...required, DATABASE_PASSWORD_SECRET_ARN: arn }).database.passwordSecretArn, arn);
+    assert.equal(loadConfig({ ...required, DATABASE_CREDENTIALS_ARN: arn }).database.passwordSecretArn, arn);
   });
 
   it("refuses both a password and a secret ARN for it", () => {
     const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf";
-    assert.throws(() => loadConfig({ ...required, DATABASE_PASSWORD: "s3cret", DATABASE_PASSWORD_SECRET_ARN: arn }), {
+    assert.throws(() => loadConfig({ ...required, DATABASE_PASSWORD: "s3cret", DATABASE_CREDENTIALS_ARN: arn }), {
       name: "ConfigError",
-      message: "Only one of DATABASE_PASSWORD or DATABASE_PASSWORD_SECRET_ARN can be set: the password comes either from the environment or from Secrets Manager",
+      message: "Only one of DATABASE_PASSWORD or DATABASE_CREDENTIALS_ARN can be set: the password comes either from the environment or from Secrets Manager",
     });
   });
 

@@ -111,7 +111,7 @@ describe("database password rotation under load", function () {
 
   it("fails no request when the API reads the password from Secrets Manager", async () => {
     const run = await rotateUnderLoad(() => ({
-      DATABASE_PASSWORD_SECRET_ARN: arn,
+      DATABASE_CREDENTIALS_ARN: arn,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
       AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
       AWS_SECRET_ACCESS_KEY: "not-a-real-secret-key",

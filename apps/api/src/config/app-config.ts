@@ -40,8 +40,8 @@ export const APP_CONFIG = Symbol("APP_CONFIG");
 /** @throws ConfigError naming every missing or malformed variable, on one line. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): AppConfig {
   const e = parseEnv(env);
-  if (e.DATABASE_PASSWORD !== undefined && e.DATABASE_PASSWORD_SECRET_ARN !== undefined) {
-    throw new ConfigError("Only one of DATABASE_PASSWORD or DATABASE_PASSWORD_SECRET_ARN can be set: the password comes either from the environment or from Secrets Manager");
+  if (e.DATABASE_PASSWORD !== undefined && e.DATABASE_CREDENTIALS_ARN !== undefined) {
+    throw new ConfigError("Only one of DATABASE_PASSWORD or DATABASE_CREDENTIALS_ARN can be set: the password comes either from the environment or from Secrets Manager");
   }
   return {
     port: e.PORT,
@@ -52,7 +52,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       port: e.DATABASE_PORT,
       user: e.DATABASE_USER,
       password: e.DATABASE_PASSWORD,
-      passwordSecretArn: e.DATABASE_PASSWORD_SECRET_ARN,
+      passwordSecretArn: e.DATABASE_CREDENTIALS_ARN,
       name: e.DATABASE_NAME,
       tls: e.DATABASE_TLS,
     },

@@ -52,7 +52,7 @@ export const apiEnvironment = {
     secret: true,
     required: false,
   },
-  DATABASE_PASSWORD_SECRET_ARN: {
+  DATABASE_CREDENTIALS_ARN: {
     description:
       "ARN of the Secrets Manager secret (JSON with a `password` key, as RDS keeps it) the API reads the PostgreSQL password from, and reads again when PostgreSQL refuses it after a rotation; instead of DATABASE_PASSWORD",
     secret: false,

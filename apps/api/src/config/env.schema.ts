@@ -63,7 +63,7 @@ export const envSpecs = {
   DATABASE_PORT: integer(1, 65535),
   DATABASE_USER: identifier,
   DATABASE_PASSWORD: secret,
-  DATABASE_PASSWORD_SECRET_ARN: secretArn,
+  DATABASE_CREDENTIALS_ARN: secretArn,
   DATABASE_NAME: identifier,
   DATABASE_TLS: boolean,
   REDIS_HOST: hostName,
