@@ -58,8 +58,9 @@ describe("database password rotation under load", function () {
     const rotated = newPassword();
     await postgres.admin(`ALTER ROLE ${role} PASSWORD '${oldPassword}'`);
     secrets = await startSecretsManagerStub(arn, secretJson(oldPassword));
+    const { DATABASE_PASSWORD: _sharedServerPassword, ...shared } = baseEnv(database, redisKeyPrefix);
     const env = {
-      ...baseEnv(database, redisKeyPrefix),
+      ...shared,
       DATABASE_HOST: "127.0.0.1",
       DATABASE_PORT: String(postgres.port),
       DATABASE_USER: role,
@@ -67,8 +68,7 @@ describe("database password rotation under load", function () {
       LOG_LEVEL: "warn",
       ...passwordEnv(oldPassword),
     };
-    delete env.DATABASE_PASSWORD;
-    api = await startReadyApi({ env: { ...env, ...passwordEnv(oldPassword) } });
+    api = await startReadyApi({ env });
 
     let stop = false;
     const load = (concurrency: number) =>

@@ -16,6 +16,11 @@ export interface DatabaseCredentials {
   refresh(rejectedGeneration: number): Promise<boolean>;
 }
 
+/** The secret could not be read (Secrets Manager out of reach, a denied or malformed secret): a 503, not a 500. */
+export class CredentialsUnavailableError extends Error {
+  override readonly name = "CredentialsUnavailableError";
+}
+
 /** A password that never changes (the Docker stack's, or none with trust authentication): nothing to refresh. */
 export function staticCredentials(password: string | undefined): DatabaseCredentials {
   return { generation: 0, password, refresh: async () => false };
@@ -73,16 +78,17 @@ export function secretsManagerCredentials(secretArn: string, client = new Secret
         if (value === undefined) throw new Error(`Secrets Manager secret ${secretArn} has no AWSCURRENT version.`);
         return value;
       });
-      // A failed first read is retried by the next connection rather than remembered.
-      return password.catch((error: unknown) => {
-        password = undefined;
-        throw error;
+      // A failed read is retried by the next connection rather than remembered.
+      const reading = password;
+      return reading.catch((error: unknown) => {
+        if (password === reading) password = undefined;
+        throw new CredentialsUnavailableError(`could not read the database password from Secrets Manager: ${(error as Error).message}`, { cause: error });
       });
     },
     async refresh(rejectedGeneration) {
       // Another refusal already led to a new password: try that one.
       if (rejectedGeneration !== generation) return true;
-      // Every connection refused at once shares one read: a rotation costs one or two API calls per task.
+      // Every connection refused at once shares one read: a rotation costs a task one or two reads.
       refreshing ??= refreshOnce().finally(() => {
         refreshing = undefined;
       });

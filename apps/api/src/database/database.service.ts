@@ -6,7 +6,7 @@ import { APP_CONFIG, type AppConfig } from "../config/app-config.js";
 import { DependencyUnavailableException } from "../common/dependency-unavailable.js";
 import { withTimeout } from "../common/timeout.js";
 import { migrationsDir } from "../paths.js";
-import { databaseCredentials, type DatabaseCredentials } from "./credentials.js";
+import { CredentialsUnavailableError, databaseCredentials, type DatabaseCredentials } from "./credentials.js";
 import { poolLimits, postgresClientConfig, postgresPoolConfig } from "./postgres-options.js";
 
 export const migrationsTable = "pgmigrations";
@@ -21,6 +21,7 @@ export function describeUnavailable(error: unknown): string | undefined {
   const code = (error as { code?: unknown }).code;
   const message = (error as Error).message ?? "";
   if (code === "28P01") return "PostgreSQL refused the API's credentials";
+  if (error instanceof CredentialsUnavailableError) return "the PostgreSQL password could not be read from Secrets Manager";
   if (code === "55P03") return `PostgreSQL: a lock held by another transaction blocked this request for over ${seconds(poolLimits.lockTimeoutMs)}`;
   if (code === "57014") return `PostgreSQL did not finish the query within ${seconds(poolLimits.statementTimeoutMs)}`;
   if (message === "Query read timeout") return `PostgreSQL did not answer within ${seconds(poolLimits.queryTimeoutMs)}`;
@@ -112,7 +113,12 @@ export class DatabaseService implements OnApplicationBootstrap, OnApplicationShu
         const refused = (error as { code?: unknown }).code === "28P01";
         // Two retries: the second covers a connection that raced a refresh and sent the password it replaced.
         if (!refused || attempt > 2) throw error;
-        if (!(await this.credentials.refresh(generation))) throw error;
+        // Secrets Manager out of reach answers like the refusal itself: a 503 naming PostgreSQL, the reason in the log.
+        const refreshed = await this.credentials.refresh(generation).catch((readError: unknown) => {
+          this.log.warn(`could not read the database password from Secrets Manager: ${(readError as Error).message}`);
+          return false;
+        });
+        if (!refreshed) throw error;
         this.log.warn("PostgreSQL refused the password; retrying with the one Secrets Manager now holds");
       }
     }
