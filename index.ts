@@ -5,7 +5,7 @@
  * local Docker; environments/prod.ts: AWS); everything below is the same for both.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { apiContainerEnvironment } from "./components/api-environment";
+import { apiContainerEnvironment, apiDatabasePassword } from "./components/api-environment";
 import { Cache } from "./components/cache";
 import { Database } from "./components/database";
 import { Image, type BuildDefinition } from "./components/image";
@@ -35,6 +35,7 @@ const database = new Database("db", {
 const cache = new Cache("cache", { platform, nodeType: config.cacheNodeType });
 
 const apiPort = 3000;
+const databasePassword = apiDatabasePassword(database.password);
 const api = new Service("api", {
   platform,
   image: apiImage,
@@ -46,7 +47,7 @@ const api = new Service("api", {
     DATABASE_HOST: database.host,
     DATABASE_PORT: database.port.apply(String),
     DATABASE_USER: database.user,
-    DATABASE_PASSWORD: database.password,
+    ...databasePassword.variables,
     DATABASE_NAME: database.databaseName,
     DATABASE_TLS: String(database.tls),
     REDIS_HOST: cache.host,
@@ -54,6 +55,7 @@ const api = new Service("api", {
     REDIS_PASSWORD: cache.password,
     REDIS_TLS: String(cache.tls),
   }),
+  secretsReadAtRunTime: databasePassword.secretsReadAtRunTime,
   links: [database, cache],
   ingress: { hostPort: apiHostPort, pathPattern: "/api/*", priority: 10 },
   size: config.api,

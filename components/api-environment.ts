@@ -39,3 +39,17 @@ export function apiContainerEnvironment(values: ApiEnvValues): {
   }
   return { environment, secrets };
 }
+
+/**
+ * How the API gets its database password. A Secrets Manager secret (Aurora's managed master secret, which
+ * rotates every 7 days) is given by its ARN: the API reads it itself, and again when PostgreSQL refuses a
+ * rotated password, so running tasks need no restart; ECS `secrets` would inject the value once, at task
+ * start. A password that never changes (Docker's generated one) stays a plain secret variable.
+ */
+export function apiDatabasePassword(source: SecretSource): { variables: ApiEnvValues; secretsReadAtRunTime: pulumi.Input<string>[] } {
+  if (source.kind === "value") return { variables: { DATABASE_PASSWORD: source }, secretsReadAtRunTime: [] };
+  if (source.jsonKey !== "password") {
+    throw new Error(`The API reads the "password" key of its database secret (as RDS writes it); this secret gives ${source.jsonKey === undefined ? "a plain string" : `the key "${source.jsonKey}"`}.`);
+  }
+  return { variables: { DATABASE_CREDENTIALS_ARN: source.arn }, secretsReadAtRunTime: [source.arn] };
+}

@@ -17,20 +17,20 @@ async function apiContainerEnvs(): Promise<{ names: string[]; secretNames: strin
 }
 
 describe("the API's env contract (apps/api/src/config/env.contract.ts)", () => {
-  it("reaches the dev API container in full: every variable the API declares, nothing else", async () => {
+  it("reaches the dev API container in full: every variable the API declares but the secret ARN (Docker's password never rotates), nothing else", async () => {
     const { names } = await apiContainerEnvs();
-    assert.deepEqual([...names].sort(), [...apiEnvNames].sort());
+    assert.deepEqual([...names].sort(), apiEnvNames.filter((name) => name !== "DATABASE_CREDENTIALS_ARN").sort());
   });
 
-  it("reaches the prod API task definition in full: the same names as in dev", async () => {
+  it("reaches the prod API task definition in full, the database password as the secret's ARN rather than its value", async () => {
     const container = await apiTaskContainer();
     const names = [...container.environment.map((e) => e.name), ...container.secrets.map((s) => s.name)];
-    assert.deepEqual(names.sort(), [...apiEnvNames].sort());
+    assert.deepEqual(names.sort(), apiEnvNames.filter((name) => name !== "DATABASE_PASSWORD").sort());
   });
 
   it("prod: secret variables come only through ECS secrets from Secrets Manager, never through environment", async () => {
     const container = await apiTaskContainer();
-    assert.deepEqual(container.secrets.map((s) => s.name).sort(), [...apiSecretEnvNames].sort());
+    assert.deepEqual(container.secrets.map((s) => s.name).sort(), apiSecretEnvNames.filter((name) => name !== "DATABASE_PASSWORD").sort());
     for (const secret of container.secrets) assert.match(secret.valueFrom, /^arn:aws:secretsmanager:eu-west-1:123456789012:secret:/);
     assert.deepEqual(container.environment.filter((e) => apiSecretEnvNames.includes(e.name as never)), []);
   });
@@ -41,8 +41,13 @@ describe("the API's env contract (apps/api/src/config/env.contract.ts)", () => {
     assert.equal(cluster.inputs.manageMasterUserPassword, true);
     assert.equal(cluster.inputs.masterPassword, undefined);
     const container = await apiTaskContainer();
-    const password = container.secrets.find((s) => s.name === "DATABASE_PASSWORD");
-    assert.match(password?.valueFrom ?? "", /^arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-[0-9a-f-]+-AbCdEf:password::$/);
+    const arn = container.environment.find((e) => e.name === "DATABASE_CREDENTIALS_ARN")?.value;
+    assert.match(arn ?? "", /^arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-[0-9a-f-]+-AbCdEf$/);
+  });
+
+  it("prod: the API reads the rotating database secret itself, so ECS does not inject it at task start", async () => {
+    const container = await apiTaskContainer();
+    assert.equal(container.secrets.some((s) => s.name === "DATABASE_PASSWORD" || s.valueFrom.includes(":secret:rds!")), false);
   });
 
   it("dev: secret variables are marked secret, so Pulumi encrypts them in state and masks them in diffs", async () => {

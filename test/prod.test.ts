@@ -217,6 +217,18 @@ describe("prod stack (AWS)", () => {
       const webPolicy = JSON.parse(String(find(prod, "aws:iam/rolePolicy:RolePolicy", "web-execution").inputs.policy));
       assert.equal(webPolicy.Statement.some((s: { Action: string[] }) => s.Action.includes("secretsmanager:GetSecretValue")), false);
     });
+
+    it("let the API's task role read the database secret, exactly, and no other task role read anything", async () => {
+      const prod = await evaluateOk("prod");
+      const policy = JSON.parse(String(find(prod, "aws:iam/rolePolicy:RolePolicy", "api-task").inputs.policy));
+      const databaseSecret = (await taskContainer("api")).environment.find((e) => e.name === "DATABASE_CREDENTIALS_ARN")?.value;
+      assert.match(databaseSecret ?? "", /^arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-/);
+      assert.deepEqual(policy.Statement, [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [databaseSecret] }]);
+      const taskPolicies = ofType(prod, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.name.endsWith("-task"));
+      assert.deepEqual(taskPolicies.map((p) => p.name), ["api-task"]);
+      const task = find(prod, "aws:ecs/taskDefinition:TaskDefinition", "api-task");
+      assert.ok(task.dependsOn.some((urn) => urn.endsWith("::api-task") && urn.includes("RolePolicy")), "the task definition waits for its task role's policy");
+    });
   });
 
   describe("data", () => {

@@ -107,8 +107,26 @@ export function createFargateService(
     },
     opts,
   );
-  // The apps call no AWS API: their task role has no permissions at all.
-  const taskRole = new aws.iam.Role(`${name}-task`, { assumeRolePolicy, description: `${name} tasks: no AWS permissions` }, opts);
+  // The task role holds what the app itself calls: reading the secrets it reads at run time, nothing else.
+  const readsSecrets = args.secretsReadAtRunTime.length > 0;
+  const taskRole = new aws.iam.Role(
+    `${name}-task`,
+    { assumeRolePolicy, description: readsSecrets ? `${name} tasks: read their rotating secrets` : `${name} tasks: no AWS permissions` },
+    opts,
+  );
+  const taskPolicy = readsSecrets
+    ? new aws.iam.RolePolicy(
+        `${name}-task`,
+        {
+          role: taskRole.id,
+          policy: pulumi.jsonStringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: args.secretsReadAtRunTime }],
+          }),
+        },
+        opts,
+      )
+    : undefined;
 
   const volumeName = (containerPath: string) => `writable${containerPath.replace(/[^a-zA-Z0-9]+/g, "-")}`;
   // Every field written out, in a fixed order, with the values ECS would otherwise default:
@@ -148,9 +166,9 @@ export function createFargateService(
       containerDefinitions,
       volumes: args.writablePaths.map((containerPath) => ({ name: volumeName(containerPath) })),
     },
-    // The role's permissions must exist before ECS starts a task with it (or the first tasks cannot pull their
+    // The roles' permissions must exist before ECS starts a task with them (or the first tasks cannot pull their
     // image or read their secrets, and the circuit breaker may roll back), and outlive the service on destroy.
-    { parent, dependsOn: [executionPolicy] },
+    { parent, dependsOn: taskPolicy ? [executionPolicy, taskPolicy] : [executionPolicy] },
   );
 
   const targetGroup = new aws.lb.TargetGroup(

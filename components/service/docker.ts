@@ -18,6 +18,9 @@ export function createServiceContainer(
   platform: DockerTarget,
 ): { url: pulumi.Output<string>; link: Link } {
   const plain = sortedEntries(args.environment).map(([key, value]) => pulumi.interpolate`${key}=${value}`);
+  if (args.secretsReadAtRunTime.length > 0) {
+    throw new Error(`Service ${name} reads Secrets Manager secrets at run time, which the Docker platform does not have.`);
+  }
   const secret = sortedEntries(args.secrets).map(([key, source]) => {
     if (source.kind !== "value") {
       throw new Error(`Service ${name}: secret ${key} comes from Secrets Manager, which the Docker platform cannot read.`);

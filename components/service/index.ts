@@ -24,6 +24,8 @@ export interface ServiceArgs {
   environment: Record<string, pulumi.Input<string>>;
   /** Secrets for the container, by variable name. @default - none */
   secrets?: Record<string, SecretSource>;
+  /** ARNs of Secrets Manager secrets the app reads itself while it runs (credentials that rotate); on AWS its task role may read exactly these. @default - none */
+  secretsReadAtRunTime?: pulumi.Input<string>[];
   /** What it connects to: on Docker it starts once they are healthy; on AWS their security groups admit it. @default - nothing */
   links?: Linkable[];
   /** How people reach it. */
@@ -52,6 +54,7 @@ export class Service extends pulumi.ComponentResource implements Linkable {
     super("nexiom:index:Service", name, {}, opts);
     const resolved: ResolvedServiceArgs = {
       secrets: {},
+      secretsReadAtRunTime: [],
       links: [],
       writablePaths: ["/tmp"],
       ...args,

@@ -21,7 +21,7 @@ describe("environment validation", () => {
     assert.equal(config.port, 3000);
     assert.equal(config.host, "0.0.0.0");
     assert.equal(config.logLevel, "info");
-    assert.deepEqual(config.database, { host: "db.internal", port: 5432, user: "nexiom", password: undefined, name: "nexiom", tls: false });
+    assert.deepEqual(config.database, { host: "db.internal", port: 5432, user: "nexiom", password: undefined, passwordSecretArn: undefined, name: "nexiom", tls: false });
     assert.deepEqual(config.redis, { host: "cache.internal", port: 6379, password: undefined, tls: false, keyPrefix: "nexiom:" });
     assert.deepEqual(config.writeRateLimit, { limit: 60, windowSeconds: 60 });
     assert.equal(config.trustProxyHops, 1);
@@ -50,7 +50,7 @@ describe("environment validation", () => {
       port: 8080,
       host: "127.0.0.1",
       logLevel: "debug",
-      database: { host: "db.internal", port: 6543, user: "nexiom", password: "s3cret", name: "nexiom", tls: true },
+      database: { host: "db.internal", port: 6543, user: "nexiom", password: "s3cret", passwordSecretArn: undefined, name: "nexiom", tls: true },
       redis: { host: "cache.internal", port: 6380, password: "t0ken", tls: true, keyPrefix: "test:" },
       writeRateLimit: { limit: 5, windowSeconds: 10 },
       trustProxyHops: 2,
@@ -73,6 +73,11 @@ describe("environment validation", () => {
     ["unknown log level", { ...required, LOG_LEVEL: "verbose" }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace; got "verbose"'],
     ["host with a space", { ...required, REDIS_HOST: "cache internal" }, 'REDIS_HOST must be a host name or IP address without spaces; got "cache internal"'],
     ["zero rate limit", { ...required, WRITE_RATE_LIMIT: "0" }, 'WRITE_RATE_LIMIT must be an integer from 1 to 1000000; got "0"'],
+    [
+      "secret ARN of another service",
+      { ...required, DATABASE_CREDENTIALS_ARN: "arn:aws:ssm:eu-west-1:123456789012:parameter/db" },
+      'DATABASE_CREDENTIALS_ARN must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>); got "arn:aws:ssm:eu-west-1:123456789012:parameter/db"',
+    ],
     ["prefix with a space", { ...required, REDIS_KEY_PREFIX: "a b" }, 'REDIS_KEY_PREFIX must be at most 64 letters, digits or the characters . _ : -; got "a b"'],
     [
       "two problems at once, on one line",
@@ -85,6 +90,19 @@ describe("environment validation", () => {
       assert.throws(() => parseEnv(env), { name: "ConfigError", message });
     });
   }
+
+  it("reads the password from Secrets Manager when given an RDS-managed secret's ARN", () => {
+    const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-0c1d2e3f-AbCdEf";
+    assert.equal(loadConfig({ ...required, DATABASE_CREDENTIALS_ARN: arn }).database.passwordSecretArn, arn);
+  });
+
+  it("refuses both a password and a secret ARN for it", () => {
+    const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf";
+    assert.throws(() => loadConfig({ ...required, DATABASE_PASSWORD: "s3cret", DATABASE_CREDENTIALS_ARN: arn }), {
+      name: "ConfigError",
+      message: "Only one of DATABASE_PASSWORD or DATABASE_CREDENTIALS_ARN can be set: the password comes either from the environment or from Secrets Manager",
+    });
+  });
 
   it("never repeats the value of a secret variable in its error", () => {
     const contract = { API_TOKEN: { description: "a token", secret: true, required: true } };

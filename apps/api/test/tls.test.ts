@@ -7,7 +7,7 @@ import { baseEnv, spawnApi, waitFor, waitForLogLine, waitForReadiness, type ApiP
 import { clearRedisPrefix, createTestDatabase, randomSuffix, testDatabase, testRedis } from "./support/services.js";
 import { postgresTlsProxy, postgresWithoutTls, redisTlsProxy, selfSignedCertificate, type Certificate, type Proxy } from "./support/tls.js";
 
-const database = { host: "db.example", port: 5432, user: "u", password: "p", name: "n", tls: true };
+const database = { host: "db.example", port: 5432, user: "u", password: "p", passwordSecretArn: undefined, name: "n", tls: true };
 
 describe("TLS to PostgreSQL and Redis", () => {
   describe("options", () => {

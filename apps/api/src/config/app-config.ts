@@ -1,10 +1,12 @@
-import { parseEnv, type LogLevel } from "./env.schema.js";
+import { ConfigError, parseEnv, type LogLevel } from "./env.schema.js";
 
 export interface DatabaseConfig {
   host: string;
   port: number;
   user: string;
   password: string | undefined;
+  /** Secrets Manager secret holding the password instead, read at run time so that a rotation needs no restart. */
+  passwordSecretArn: string | undefined;
   name: string;
   /** Connect over TLS and verify the server against Node's CAs plus the Amazon RDS CAs. */
   tls: boolean;
@@ -38,6 +40,9 @@ export const APP_CONFIG = Symbol("APP_CONFIG");
 /** @throws ConfigError naming every missing or malformed variable, on one line. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): AppConfig {
   const e = parseEnv(env);
+  if (e.DATABASE_PASSWORD !== undefined && e.DATABASE_CREDENTIALS_ARN !== undefined) {
+    throw new ConfigError("Only one of DATABASE_PASSWORD or DATABASE_CREDENTIALS_ARN can be set: the password comes either from the environment or from Secrets Manager");
+  }
   return {
     port: e.PORT,
     host: e.LISTEN_ADDRESS,
@@ -47,6 +52,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
       port: e.DATABASE_PORT,
       user: e.DATABASE_USER,
       password: e.DATABASE_PASSWORD,
+      passwordSecretArn: e.DATABASE_CREDENTIALS_ARN,
       name: e.DATABASE_NAME,
       tls: e.DATABASE_TLS,
     },

@@ -52,6 +52,12 @@ export const apiEnvironment = {
     secret: true,
     required: false,
   },
+  DATABASE_CREDENTIALS_ARN: {
+    description:
+      "ARN of the Secrets Manager secret (JSON with a `password` key, as RDS keeps it) the API reads the PostgreSQL password from, and reads again when PostgreSQL refuses it after a rotation; instead of DATABASE_PASSWORD",
+    secret: false,
+    required: false,
+  },
   DATABASE_NAME: { description: "PostgreSQL database name", secret: false, required: true },
   DATABASE_TLS: {
     description: "Connect to PostgreSQL over TLS, verifying the server (true on Aurora): true or false",

@@ -39,6 +39,14 @@ const identifier: EnvSpec<string> = {
   schema: z.string().regex(/^\S{1,63}$/),
 };
 
+/** arn:<partition>:secretsmanager:<region>:<account>:secret:<name>; the first group is the region. */
+export const secretArnPattern = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]+$/;
+
+const secretArn: EnvSpec<string> = {
+  expected: "a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)",
+  schema: z.string().regex(secretArnPattern),
+};
+
 const secret: EnvSpec<string> = {
   expected: "a non-empty string",
   schema: z.string().min(1),
@@ -55,6 +63,7 @@ export const envSpecs = {
   DATABASE_PORT: integer(1, 65535),
   DATABASE_USER: identifier,
   DATABASE_PASSWORD: secret,
+  DATABASE_CREDENTIALS_ARN: secretArn,
   DATABASE_NAME: identifier,
   DATABASE_TLS: boolean,
   REDIS_HOST: hostName,

@@ -6,6 +6,7 @@ import { APP_CONFIG, type AppConfig } from "../config/app-config.js";
 import { DependencyUnavailableException } from "../common/dependency-unavailable.js";
 import { withTimeout } from "../common/timeout.js";
 import { migrationsDir } from "../paths.js";
+import { CredentialsUnavailableError, databaseCredentials, type DatabaseCredentials } from "./credentials.js";
 import { poolLimits, postgresClientConfig, postgresPoolConfig } from "./postgres-options.js";
 
 export const migrationsTable = "pgmigrations";
@@ -19,6 +20,8 @@ const seconds = (ms: number) => `${ms / 1000} s`;
 export function describeUnavailable(error: unknown): string | undefined {
   const code = (error as { code?: unknown }).code;
   const message = (error as Error).message ?? "";
+  if (code === "28P01") return "PostgreSQL refused the API's credentials";
+  if (error instanceof CredentialsUnavailableError) return "the PostgreSQL password could not be read from Secrets Manager";
   if (code === "55P03") return `PostgreSQL: a lock held by another transaction blocked this request for over ${seconds(poolLimits.lockTimeoutMs)}`;
   if (code === "57014") return `PostgreSQL did not finish the query within ${seconds(poolLimits.statementTimeoutMs)}`;
   if (message === "Query read timeout") return `PostgreSQL did not answer within ${seconds(poolLimits.queryTimeoutMs)}`;
@@ -42,14 +45,18 @@ export class DatabaseService implements OnApplicationBootstrap, OnApplicationShu
   readonly pool: pg.Pool;
   private readonly log = new Logger(DatabaseService.name);
   private readonly clientConfig: pg.ClientConfig;
+  private readonly credentials: DatabaseCredentials;
   private migrated = false;
   private migrationError: string | undefined = "migrations have not run yet";
   private stopping = false;
   private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.clientConfig = postgresClientConfig(config.database);
-    this.pool = new pg.Pool(postgresPoolConfig(config.database));
+    this.credentials = databaseCredentials(config.database);
+    // Read for each new connection, so a rotated password reaches the next connection without a restart.
+    const password = this.credentials.password;
+    this.clientConfig = { ...postgresClientConfig(config.database), password };
+    this.pool = new pg.Pool({ ...postgresPoolConfig(config.database), password });
     // An idle client whose server went away emits here; without a listener the process would crash.
     this.pool.on("error", (error) => this.log.warn(`idle PostgreSQL connection failed: ${error.message}`));
   }
@@ -69,7 +76,7 @@ export class DatabaseService implements OnApplicationBootstrap, OnApplicationShu
       // query_timeout per query (pg reads it, its types omit it): a probe that gives up also discards its
       // connection instead of leaving it busy. withTimeout covers the wait for a free connection.
       const probe = { text: "SELECT seq FROM notes ORDER BY seq DESC LIMIT 1", query_timeout: timeoutMs } as pg.QueryConfig;
-      await withTimeout(this.pool.query(probe), timeoutMs, "PostgreSQL query");
+      await withTimeout(this.withCurrentPassword(() => this.pool.query(probe)), timeoutMs, "PostgreSQL query");
     } catch (error) {
       const timedOut = /timed out|timeout/i.test((error as Error).message) || (error as { code?: unknown }).code === "55P03";
       throw new Error(timedOut ? `no answer to a query on notes within ${seconds(timeoutMs)}` : "query failed", { cause: error });
@@ -84,11 +91,36 @@ export class DatabaseService implements OnApplicationBootstrap, OnApplicationShu
   async query<R extends QueryResultRow>(text: string, values: unknown[]): Promise<R[]> {
     if (!this.migrated) throw new DependencyUnavailableException("postgres", "PostgreSQL is not ready yet (migrations not applied)");
     try {
-      return (await this.pool.query<R>(text, values)).rows;
+      return (await this.withCurrentPassword(() => this.pool.query<R>(text, values))).rows;
     } catch (error) {
       const unavailable = describeUnavailable(error);
       if (unavailable) throw new DependencyUnavailableException("postgres", unavailable, error);
       throw error;
+    }
+  }
+
+  /**
+   * Runs work that opens a connection and, when PostgreSQL refuses the password (SQLSTATE 28P01: it was
+   * rotated), runs it again once the credentials have a newer one, so that a rotation fails no request.
+   * A refused login sent nothing else, so repeating it cannot apply a statement twice.
+   */
+  private async withCurrentPassword<T>(work: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      const generation = this.credentials.generation;
+      try {
+        return await work();
+      } catch (error) {
+        const refused = (error as { code?: unknown }).code === "28P01";
+        // Two retries: the second covers a connection that raced a refresh and sent the password it replaced.
+        if (!refused || attempt > 2) throw error;
+        // Secrets Manager out of reach answers like the refusal itself: a 503 naming PostgreSQL, the reason in the log.
+        const refreshed = await this.credentials.refresh(generation).catch((readError: unknown) => {
+          this.log.warn(`could not read the database password from Secrets Manager: ${(readError as Error).message}`);
+          return false;
+        });
+        if (!refreshed) throw error;
+        this.log.warn("PostgreSQL refused the password; retrying with the one Secrets Manager now holds");
+      }
     }
   }
 
@@ -127,7 +159,11 @@ export class DatabaseService implements OnApplicationBootstrap, OnApplicationShu
     const client = new pg.Client(this.clientConfig);
     client.on("error", () => undefined); // reported through the failed query below
     try {
-      await client.connect();
+      // A refused password fails this attempt; the next attempt's client gets the refreshed one.
+      await client.connect().catch(async (error: unknown) => {
+        if ((error as { code?: unknown }).code === "28P01") await this.credentials.refresh(this.credentials.generation).catch(() => false);
+        throw error;
+      });
       const applied = await runner({
         dbClient: client,
         dir: migrationsDir,
