@@ -146,6 +146,8 @@ interface Kind {
   inputs: readonly string[];
   /** Inputs that change in place; any other change replaces the resource. */
   updatable: readonly string[];
+  /** Outputs the engine computes, which are not inputs and so never a change. */
+  computed: readonly string[];
   defaults?: (inputs: Inputs) => Inputs;
   create(inputs: Inputs): Promise<{ id: string; outs: Inputs }>;
   /** The resource's current outputs and inputs, or undefined when it no longer exists. */
@@ -155,7 +157,7 @@ interface Kind {
 }
 
 /** Read and delete for an engine object that exists or not, whose outputs are its inputs plus `computed`. */
-function readAndDeleteByName(get: (id: string) => { inspect(): Promise<unknown>; remove(): Promise<unknown> }, computed: string[]): Pick<Kind, "read" | "delete"> {
+function readAndDeleteByName(get: (id: string) => { inspect(): Promise<unknown>; remove(): Promise<unknown> }, computed: readonly string[]): Pick<Kind, "read" | "delete"> {
   return {
     async read(id, props) {
       try {
@@ -176,10 +178,14 @@ function readAndDeleteByName(get: (id: string) => { inspect(): Promise<unknown>;
   };
 }
 
+const networkComputed = ["scope"];
+const volumeComputed = ["driver", "mountpoint"];
+
 const kinds: Record<string, Kind> = {
   "docker:index/container:Container": {
     inputs: containerInputs,
     updatable: containerUpdatable,
+    computed: ["exitCode"],
     defaults: (inputs) => ({ restart: "no", maxRetryCount: 0, readOnly: false, logDriver: "json-file", wait: false, waitTimeout: 60, mustRun: true, ...inputs }),
     async create(inputs) {
       const id = await createContainer(inputs);
@@ -212,27 +218,30 @@ const kinds: Record<string, Kind> = {
   "docker:index/network:Network": {
     inputs: ["name", "driver", "attachable"],
     updatable: [],
+    computed: networkComputed,
     async create(inputs) {
       const network = await docker.createNetwork({ Name: inputs.name, Driver: inputs.driver ?? "bridge", Attachable: inputs.attachable ?? false, CheckDuplicate: true });
       return { id: network.id, outs: { ...inputs, scope: "local" } };
     },
-    ...readAndDeleteByName((id) => docker.getNetwork(id), ["scope"]),
+    ...readAndDeleteByName((id) => docker.getNetwork(id), networkComputed),
   },
 
   "docker:index/volume:Volume": {
     inputs: ["name"],
     updatable: [],
+    computed: volumeComputed,
     async create(inputs) {
       await docker.createVolume({ Name: inputs.name });
       const volume = await docker.getVolume(inputs.name).inspect();
       return { id: volume.Name, outs: { ...inputs, driver: volume.Driver, mountpoint: volume.Mountpoint } };
     },
-    ...readAndDeleteByName((id) => docker.getVolume(id), ["driver", "mountpoint"]),
+    ...readAndDeleteByName((id) => docker.getVolume(id), volumeComputed),
   },
 
   "docker:index/remoteImage:RemoteImage": {
     inputs: ["name", "keepLocally"],
     updatable: ["keepLocally"],
+    computed: ["imageId", "repoDigest"],
     async create(inputs) {
       let image: Docker.ImageInspectInfo;
       try {
@@ -295,7 +304,8 @@ const dockerProvider: provider.Provider = {
   },
   async diff(_id, urn, olds, news) {
     const kind = kindOf(urn);
-    const changed = changedKeys(olds, news).filter((key) => key !== "exitCode" && key !== "scope" && key !== "driver" && key !== "mountpoint" && key !== "imageId" && key !== "repoDigest");
+    // Each kind's own computed outputs: a network's `driver` is an input, a volume's is computed.
+    const changed = changedKeys(olds, news).filter((key) => !kind.computed.includes(key));
     const replaces = changed.filter((key) => !kind.updatable.includes(key));
     return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
   },
