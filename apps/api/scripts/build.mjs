@@ -1,8 +1,8 @@
 // Production build: tsc (esbuild cannot emit the decorator metadata Nest's DI reads), then one
 // minified esbuild bundle, so the runner image holds dist/ and nothing else: no node_modules.
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { builtinModules, createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -58,6 +58,41 @@ const stubJiti = {
   },
 };
 
+/**
+ * An ESM `import { STATUS_CODES } from "node:http"` makes Node build the module's ESM facade, which
+ * reads every export, lazy getters included: node:http's WebSocket getters load undici (and http2)
+ * at start, about 40 ms of the API's boot for nothing it uses. Through require() the exports are
+ * read when used. The banner defines require.
+ */
+const builtinsThroughRequire = {
+  name: "builtins-through-require",
+  setup(b) {
+    const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
+    b.onResolve({ filter: /^[a-z_:/]+$/ }, (args) =>
+      args.kind === "import-statement" && args.namespace === "file" && builtins.has(args.path) ? { path: args.path, namespace: "builtin" } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "builtin" }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: "js" }));
+  },
+};
+
+/**
+ * esbuild's keepNames output renames every named function each time it is created, even where the name is
+ * already right: `function next(){...}__name(next,"next");` inside Fastify's hook runner runs per hook per
+ * request. That cost about a third of /api/health's throughput (profiled; A/B in the bench). Two edits leave
+ * every name exactly as keepNames makes it: drop the statements that name a declaration after itself
+ * (a function or class declaration already has its own name), and let the helper skip a name that is
+ * already right. The build fails if esbuild's helper ever changes shape.
+ */
+export const esbuildNameHelper = 'var __name=(target,value)=>__defProp(target,"name",{value,configurable:!0})';
+const changedOnlyNameHelper = 'var __name=(target,value)=>target.name===value?target:__defProp(target,"name",{value,configurable:!0})';
+
+export function trimKeepNames(code, file = "the bundle") {
+  if (!code.includes(esbuildNameHelper)) {
+    throw new Error(`${file}: esbuild's keepNames helper is not "${esbuildNameHelper}" any more; update trimKeepNames in scripts/build.mjs`);
+  }
+  return code.replace(esbuildNameHelper, changedOnlyNameHelper).replace(/(?<=[};])__name\(([A-Za-z_$][\w$]*),"\1"\);/g, "");
+}
+
 function tsc() {
   const result = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", join(root, "tsconfig.build.json")], {
     stdio: "inherit",
@@ -80,17 +115,23 @@ export async function bundle({ outdir = dist, minify = true } = {}) {
     platform: "node",
     format: "esm",
     target: "node20.19",
-    minify,
-    // Nest resolves providers and logs contexts by class name.
+    // Whitespace and syntax only: mangled names would make every keepNames call a real rename. keepNames
+    // itself is needed: TypeScript's decorator output and esbuild's class lowering rename classes
+    // (HealthController_1, _RoutesResolver), and Nest names log contexts and modules after them. See
+    // trimKeepNames for its cost.
     keepNames: true,
+    minifyWhitespace: minify,
+    minifySyntax: minify,
     legalComments: "none",
     external: optionalExternals,
-    plugins: [stubJiti],
+    plugins: [stubJiti, builtinsThroughRequire],
     // CommonJS dependencies (fastify, pg, pino) call require() for Node built-ins.
     banner: { js: "import { createRequire as __nexiomRequire } from 'node:module'; const require = __nexiomRequire(import.meta.url);" },
     logLevel: "warning",
     metafile: true,
   });
+  const main = join(staging, "main.js");
+  writeFileSync(main, trimKeepNames(readFileSync(main, "utf8"), main));
   cpSync(join(root, "migrations"), join(staging, "migrations"), { recursive: true });
   writeFileSync(join(staging, "package.json"), `${JSON.stringify({ type: "module" })}\n`);
   const old = `${outdir}.${process.pid}.old`;
