@@ -2,6 +2,8 @@ import "reflect-metadata";
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { NestFactory } from "@nestjs/core";
+import type { FastifyBaseLogger } from "fastify";
+import type { Logger } from "pino";
 import { FastifyAdapter, type NestFastifyApplication } from "@nestjs/platform-fastify";
 import { AppModule } from "./app.module.js";
 import { loadConfig, type AppConfig } from "./config/app-config.js";
@@ -13,9 +15,10 @@ import { frameworkErrorHandler } from "./common/framework-errors.js";
 import { HttpErrorFilter } from "./common/http-error.filter.js";
 import { strictUtf8JsonParser } from "./common/json-body-parser.js";
 import { drainKeepAliveOnClose } from "./common/keep-alive-drain.js";
+import { registerLiveness } from "./health/liveness.js";
 import { AccessLog } from "./logging/access-log.js";
 import { bodyLimitBytes } from "./notes/dto/note-fields.js";
-import { createLogger, NestPinoLogger } from "./logging/logger.js";
+import { createLogger, LazyChildLogger, NestPinoLogger } from "./logging/logger.js";
 
 /** Honour a caller's request id when it is a plain token, so one id follows a request through nginx and the API. */
 function requestId(request: IncomingMessage): string {
@@ -52,6 +55,9 @@ async function bootstrap(): Promise<void> {
     clientErrorHandler: clientErrorHandler(connections, logger),
     requestIdHeader: false,
     genReqId: requestId,
+    // The parent is the pino logger above; Fastify's types only know it as its base logger interface.
+    childLoggerFactory: (parent: FastifyBaseLogger, bindings: Record<string, unknown>, options: object) =>
+      new LazyChildLogger(parent as Logger, bindings, options) as unknown as FastifyBaseLogger,
     bodyLimit: bodyLimitBytes,
     // nginx and the ALB append the client to X-Forwarded-For; trust exactly that many hops so a client cannot pick its own IP.
     trustProxy: (_address: string, hop: number) => hop < config.trustProxyHops,
@@ -70,6 +76,7 @@ async function bootstrap(): Promise<void> {
     void reply.header("x-request-id", request.id);
     done(hostCount(request.raw) > 1 ? new BadRequestException("the request has more than one Host header") : undefined);
   });
+  registerLiveness(fastify);
   app.useBodyParser("application/json", { bodyLimit: bodyLimitBytes }, strictUtf8JsonParser(fastify));
   drainKeepAliveOnClose(fastify, connections);
 

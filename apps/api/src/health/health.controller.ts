@@ -19,16 +19,10 @@ export class HealthController {
     private readonly redis: RedisService,
   ) {}
 
-  /** Liveness: the process serves HTTP. No dependency, so a Redis or database outage never restarts tasks. */
-  @Get("health")
-  live(): { status: "ok" } {
-    return { status: "ok" };
-  }
-
   /**
    * Readiness: PostgreSQL (migrated and answering a query on notes) and Redis both answer; 503
    * names the one that does not. For people and monitors: the load balancer and Docker probe
-   * liveness instead, so that a dependency's outage does not take every task out of service.
+   * liveness (./liveness.ts) instead, so that a dependency's outage does not take every task out of service.
    */
   @Get("ready")
   @HealthCheck()
