@@ -1,4 +1,4 @@
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { DatabaseConfig } from "../config/app-config.js";
 import { secretArnPattern } from "../config/env.schema.js";
 
@@ -39,7 +39,16 @@ const minRefreshIntervalMs = 1_000;
  * refusal the API reads AWSCURRENT and, if it is the password just refused, AWSPENDING. Connections
  * already open are not affected by a password change; only new ones authenticate.
  */
-export function secretsManagerCredentials(secretArn: string, client = new SecretsManagerClient({ region: regionOf(secretArn) })): DatabaseCredentials {
+export function secretsManagerCredentials(secretArn: string, givenClient?: SecretsManagerClient): DatabaseCredentials {
+  const region = regionOf(secretArn);
+  // The SDK is loaded on the first read, not at start: evaluating it cost about a tenth of the API's boot
+  // (profiled), and the Docker stack, which has no secret, never needs it.
+  let sdk: Promise<{ client: SecretsManagerClient; GetSecretValueCommand: typeof import("@aws-sdk/client-secrets-manager").GetSecretValueCommand }> | undefined;
+  const loadSdk = () =>
+    (sdk ??= import("@aws-sdk/client-secrets-manager").then((module) => ({
+      client: givenClient ?? new module.SecretsManagerClient({ region }),
+      GetSecretValueCommand: module.GetSecretValueCommand,
+    })));
   let password: Promise<string> | undefined;
   let generation = 0;
   let refreshing: Promise<boolean> | undefined;
@@ -47,6 +56,7 @@ export function secretsManagerCredentials(secretArn: string, client = new Secret
 
   const read = async (stage: "AWSCURRENT" | "AWSPENDING"): Promise<string | undefined> => {
     try {
+      const { client, GetSecretValueCommand } = await loadSdk();
       const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretArn, VersionStage: stage }));
       return passwordOf(SecretString, secretArn);
     } catch (error) {

@@ -1,5 +1,5 @@
 import { readdir } from "node:fs/promises";
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from "@nestjs/common";
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from "@nestjs/common";
 import { runner } from "node-pg-migrate";
 import pg, { type QueryResultRow } from "pg";
 import { APP_CONFIG, type AppConfig } from "../config/app-config.js";
@@ -41,7 +41,7 @@ export function describeUnavailable(error: unknown): string | undefined {
  * lock while it migrates, so replicas that boot together apply each file once.
  */
 @Injectable()
-export class DatabaseService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class DatabaseService implements OnApplicationShutdown {
   readonly pool: pg.Pool;
   private readonly log = new Logger(DatabaseService.name);
   private readonly clientConfig: pg.ClientConfig;
@@ -59,9 +59,8 @@ export class DatabaseService implements OnApplicationBootstrap, OnApplicationShu
     this.pool = new pg.Pool({ ...postgresPoolConfig(config.database), password });
     // An idle client whose server went away emits here; without a listener the process would crash.
     this.pool.on("error", (error) => this.log.warn(`idle PostgreSQL connection failed: ${error.message}`));
-  }
-
-  onApplicationBootstrap(): void {
+    // Started here, not in onApplicationBootstrap: the connection and the migration check then overlap the
+    // rest of Nest's start (route mapping, listen) instead of following it, as Redis's connection does.
     void this.migrateUntilDone(0);
   }
 
