@@ -1,0 +1,196 @@
+/**
+ * What the bench knows of the machine: CPU time from /proc, pinning with taskset, waiting for a quiet
+ * machine, and one bounded wrk run whose disturbance by other processes is measured, not assumed.
+ * Linux only, as the machines this project targets are.
+ */
+import { execFile, spawn } from "node:child_process";
+import { readFileSync, readdirSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+/** /proc counts CPU time in USER_HZ, 100 on every Linux architecture Node runs on. */
+const ticksPerSecond = 100;
+
+/** BENCH_PIN=0, or a single CPU, lets the client and the servers share the CPUs; the output says so. */
+export const pinned = process.env.BENCH_PIN !== "0" && availableParallelism() >= 2;
+export const clientCpu = "0";
+export const serverCpu = "1";
+
+/** The command that runs `command` on `cpu` when pinning, or as it is. */
+export function onCpu(cpu: string, command: string[]): string[] {
+  return pinned ? ["/usr/bin/taskset", "-c", cpu, ...command] : command;
+}
+
+/** A process and its descendants. */
+function family(pid: number): number[] {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  const children = tasks.flatMap((task) => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").split(" ").filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  });
+  return [pid, ...children.flatMap(family)];
+}
+
+function statFields(path: string): string[] {
+  return readFileSync(path, "utf8").split(") ")[1]!.split(" ");
+}
+
+/** CPU time used so far by a process and its descendants, all threads, in ticks. */
+export function processTicks(pid: number): number {
+  return family(pid).reduce((sum, p) => {
+    try {
+      const fields = statFields(`/proc/${p}/stat`);
+      return sum + Number(fields[11]) + Number(fields[12]); // utime, stime
+    } catch {
+      return sum; // exited meanwhile
+    }
+  }, 0);
+}
+
+/** This process's own CPU time, and the CPU time of the children it has reaped (wrk, once it exits). */
+function selfTicks(): { own: number; reaped: number } {
+  const fields = statFields("/proc/self/stat");
+  return { own: Number(fields[11]) + Number(fields[12]), reaped: Number(fields[13]) + Number(fields[14]) };
+}
+
+/** Busy ticks of the whole machine, all CPUs: everything but idle and iowait. */
+function machineBusyTicks(): number {
+  const cpu = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = cpu;
+  return user! + nice! + system! + irq! + softirq! + steal!;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** How many CPUs' worth of work the machine did over `ms`. */
+async function machineLoad(ms: number): Promise<number> {
+  const before = machineBusyTicks();
+  await sleep(ms);
+  return (machineBusyTicks() - before) / ticksPerSecond / (ms / 1000);
+}
+
+/** The load, in CPUs, below which the machine counts as quiet, and above which other work disturbs a run. */
+export const quietBelowCpus = 0.15;
+
+/**
+ * Waits until the machine has been quiet for half a second, for at most `limitMs`. Returns whether it
+ * was quiet, so that a run that started on a busy machine is marked, not hidden.
+ */
+export async function waitForQuiet(limitMs = 30_000): Promise<boolean> {
+  const deadline = Date.now() + limitMs;
+  while (Date.now() < deadline) {
+    if ((await machineLoad(500)) < quietBelowCpus) return true;
+  }
+  return false;
+}
+
+export interface LoadResult {
+  rate: number;
+  /** The server's CPU use during the run, in CPUs. */
+  serverCpus: number;
+  /** CPU used by everything else (neither the server, nor wrk, nor the bench), in CPUs. */
+  otherCpus: number;
+  /** Latency percentiles wrk reports, in ms. */
+  p50: number;
+  p99: number;
+}
+
+function wrkMs(output: string, percentile: string): number {
+  const match = new RegExp(`^\\s*${percentile}%\\s+([\\d.]+)(us|ms|s)\\s*$`, "m").exec(output);
+  if (!match) return Number.NaN;
+  const value = Number(match[1]);
+  return match[2] === "us" ? value / 1000 : match[2] === "s" ? value * 1000 : value;
+}
+
+/**
+ * One wrk run from the client CPU against `url`, for `seconds`, with `connections` kept-alive
+ * connections. Fails on any non-2xx answer or socket error: a fast wrong answer is not a result.
+ */
+export async function wrk(url: string, server: number, { seconds, connections, headers = [] }: { seconds: number; connections: number; headers?: string[] }): Promise<LoadResult> {
+  const machineBefore = machineBusyTicks();
+  const serverBefore = processTicks(server);
+  const selfBefore = selfTicks();
+  const started = process.hrtime.bigint();
+  const command = onCpu(clientCpu, ["/usr/bin/wrk", "-t1", `-c${connections}`, `-d${seconds}s`, "--latency", ...headers.flatMap((h) => ["-H", h]), url]);
+  const { stdout } = await run(command[0]!, command.slice(1), { timeout: (seconds + 30) * 1000 });
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  const serverTicks = processTicks(server) - serverBefore;
+  const selfAfter = selfTicks();
+  const benchTicks = selfAfter.own - selfBefore.own + (selfAfter.reaped - selfBefore.reaped);
+  const otherTicks = machineBusyTicks() - machineBefore - serverTicks - benchTicks;
+  const rate = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
+  if (!rate) throw new Error(`wrk printed no rate for ${url}:\n${stdout}`);
+  if (/Non-2xx or 3xx responses|Socket errors/.test(stdout)) throw new Error(`wrk saw errors against ${url}:\n${stdout}`);
+  return {
+    rate: Number(rate[1]),
+    serverCpus: serverTicks / ticksPerSecond / elapsed,
+    otherCpus: Math.max(0, otherTicks) / ticksPerSecond / elapsed,
+    p50: wrkMs(stdout, "50"),
+    p99: wrkMs(stdout, "99"),
+  };
+}
+
+/** Fails early, naming the package, when wrk is missing. */
+export async function requireWrk(): Promise<void> {
+  try {
+    await run("/usr/bin/wrk", ["--version"]).catch((error: { stdout?: string }) => {
+      // wrk --version exits 1 after printing its version.
+      if (!String(error.stdout ?? "").includes("wrk")) throw error;
+    });
+  } catch {
+    throw new Error("the bench drives load with wrk: install it (apt-get install wrk) and run it again");
+  }
+}
+
+export interface Spawned {
+  pid: number;
+  url: string;
+  /** Milliseconds from spawn to the first 200 on the ready path. */
+  readyMs: number;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Spawns a server on the server CPU and times spawn to its first 200 on `readyPath`, polling every
+ * 2 ms with a fresh connection each time (as a load balancer's probe would).
+ */
+export async function spawnServer(command: string[], { cwd, env, port, readyPath }: { cwd: string; env: Record<string, string>; port: number; readyPath: string }): Promise<Spawned> {
+  const full = onCpu(serverCpu, command);
+  const started = performance.now();
+  const child = spawn(full[0]!, full.slice(1), { cwd, env: { PATH: process.env.PATH ?? "", ...env, PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output = (output + chunk).slice(-20_000)));
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output = (output + chunk).slice(-20_000)));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    await exited;
+  };
+  const url = `http://127.0.0.1:${port}`;
+  for (;;) {
+    try {
+      const response = await fetch(`${url}${readyPath}`, { headers: { connection: "close" }, signal: AbortSignal.timeout(2_000) });
+      await response.arrayBuffer();
+      if (response.status === 200) return { pid: child.pid!, url, readyMs: performance.now() - started, output: () => output, stop };
+    } catch {
+      // not listening yet
+    }
+    if (child.exitCode !== null) throw new Error(`${command.join(" ")} exited with ${child.exitCode} before ${readyPath} answered 200:\n${output}`);
+    if (performance.now() - started > 30_000) {
+      await stop();
+      throw new Error(`${command.join(" ")}: ${readyPath} did not answer 200 within 30 s:\n${output}`);
+    }
+    await sleep(2);
+  }
+}
