@@ -30,7 +30,7 @@ interface Configuration {
   readyPath: string;
 }
 
-interface Sample extends LoadResult {
+interface Sample extends LoadResult<"server"> {
   readyMs: number;
   quietAtStart: boolean;
   disturbed: boolean;
@@ -49,8 +49,8 @@ async function measure(configuration: Configuration): Promise<Sample> {
   const server = await spawnServer(configuration.command, { cwd: configuration.cwd, env: configuration.env, port: await freePort(), readyPath: configuration.readyPath });
   try {
     const url = `${server.url}/api/health`;
-    await wrk(url, server.pid, { seconds: 1, connections }); // warm-up: JIT, connections, pools
-    const load = await wrk(url, server.pid, { seconds, connections });
+    await wrk(url, { server: server.pid }, { seconds: 1, connections }); // warm-up: JIT, connections, pools
+    const load = await wrk(url, { server: server.pid }, { seconds, connections });
     return { ...load, readyMs: server.readyMs, quietAtStart, disturbed: !quietAtStart || load.otherCpus > quietBelowCpus };
   } catch (error) {
     throw new Error(`${configuration.name}: ${(error as Error).message}\n${server.output()}`);
@@ -111,7 +111,7 @@ async function main(): Promise<void> {
   const rateRatio = median(api.map((s, i) => s.rate / anchor[i]!.rate));
   const readyRatio = median(api.map((s, i) => s.readyMs / anchor[i]!.readyMs));
   const n = (value: number) => Math.round(value).toLocaleString("en");
-  const us = (s: Sample[]) => `${median(s.map((x) => (x.serverCpus / x.rate) * 1e6)).toFixed(0)} µs`;
+  const us = (s: Sample[]) => `${median(s.map((x) => (x.cpus.server / x.rate) * 1e6)).toFixed(0)} µs`;
   const payload = folderSize(join(apiRoot, "dist"));
 
   const rows: Array<[string, string, string, string, string, string, string]> = [

@@ -23,8 +23,14 @@ export function onCpu(cpu: string, command: string[]): string[] {
   return pinned ? ["/usr/bin/taskset", "-c", cpu, ...command] : command;
 }
 
+/** Pins a running process, its threads and its descendants to `cpu` (when pinning). */
+export async function pinProcess(pid: number, cpu: string): Promise<void> {
+  if (!pinned) return;
+  for (const p of family(pid)) await run("/usr/bin/taskset", ["-a", "-p", "-c", cpu, String(p)]);
+}
+
 /** A process and its descendants. */
-function family(pid: number): number[] {
+export function family(pid: number): number[] {
   let tasks: string[];
   try {
     tasks = readdirSync(`/proc/${pid}/task`);
@@ -94,11 +100,11 @@ export async function waitForQuiet(limitMs = 30_000): Promise<boolean> {
   return false;
 }
 
-export interface LoadResult {
+export interface LoadResult<Name extends string = string> {
   rate: number;
-  /** The server's CPU use during the run, in CPUs. */
-  serverCpus: number;
-  /** CPU used by everything else (neither the server, nor wrk, nor the bench), in CPUs. */
+  /** Each measured process's CPU use during the run (with its children and threads), in CPUs. */
+  cpus: Record<Name, number>;
+  /** CPU used by everything else (none of the measured processes, nor wrk, nor the bench), in CPUs. */
   otherCpus: number;
   /** Latency percentiles wrk reports, in ms. */
   p50: number;
@@ -114,26 +120,32 @@ function wrkMs(output: string, percentile: string): number {
 
 /**
  * One wrk run from the client CPU against `url`, for `seconds`, with `connections` kept-alive
- * connections. Fails on any non-2xx answer or socket error: a fast wrong answer is not a result.
+ * connections, measuring the CPU of each process in `processes` (by name). Fails on any non-2xx
+ * answer or socket error: a fast wrong answer is not a result.
  */
-export async function wrk(url: string, server: number, { seconds, connections, headers = [] }: { seconds: number; connections: number; headers?: string[] }): Promise<LoadResult> {
+export async function wrk<Name extends string>(
+  url: string,
+  processes: Record<Name, number>,
+  { seconds, connections, headers = [] }: { seconds: number; connections: number; headers?: string[] },
+): Promise<LoadResult<Name>> {
+  const names = Object.keys(processes) as Name[];
   const machineBefore = machineBusyTicks();
-  const serverBefore = processTicks(server);
+  const before = names.map((name) => processTicks(processes[name]));
   const selfBefore = selfTicks();
   const started = process.hrtime.bigint();
   const command = onCpu(clientCpu, ["/usr/bin/wrk", "-t1", `-c${connections}`, `-d${seconds}s`, "--latency", ...headers.flatMap((h) => ["-H", h]), url]);
   const { stdout } = await run(command[0]!, command.slice(1), { timeout: (seconds + 30) * 1000 });
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
-  const serverTicks = processTicks(server) - serverBefore;
+  const used = names.map((name, i) => processTicks(processes[name]) - before[i]!);
   const selfAfter = selfTicks();
   const benchTicks = selfAfter.own - selfBefore.own + (selfAfter.reaped - selfBefore.reaped);
-  const otherTicks = machineBusyTicks() - machineBefore - serverTicks - benchTicks;
+  const otherTicks = machineBusyTicks() - machineBefore - used.reduce((a, b) => a + b, 0) - benchTicks;
   const rate = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
   if (!rate) throw new Error(`wrk printed no rate for ${url}:\n${stdout}`);
   if (/Non-2xx or 3xx responses|Socket errors/.test(stdout)) throw new Error(`wrk saw errors against ${url}:\n${stdout}`);
   return {
     rate: Number(rate[1]),
-    serverCpus: serverTicks / ticksPerSecond / elapsed,
+    cpus: Object.fromEntries(names.map((name, i) => [name, used[i]! / ticksPerSecond / elapsed])) as Record<Name, number>,
     otherCpus: Math.max(0, otherTicks) / ticksPerSecond / elapsed,
     p50: wrkMs(stdout, "50"),
     p99: wrkMs(stdout, "99"),

@@ -18,22 +18,17 @@
  *   pnpm --filter @nexiom/web run bench     (builds the web app and the API first)
  *   BENCH_RUNS=9 BENCH_SECONDS=5 BENCH_PIN=0 ...   (more runs, longer runs, no pinning)
  */
-import { readFileSync, readdirSync, statSync } from "node:fs";
-import { availableParallelism } from "node:os";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { clientCpu, family, onCpu, pinned, pinProcess, quietBelowCpus, requireWrk, serverCpu, waitForQuiet, wrk as wrkRun } from "../../api/bench/machine";
 import { webDir } from "../test/support/image";
-import { freePort, run, start, waitFor } from "../test/support/process";
+import { freePort, start, waitFor } from "../test/support/process";
 import { http } from "../test/support/http";
 import { startStack } from "../test/support/stack";
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 const connections = 32;
-/** BENCH_PIN=0 (or a single CPU) lets everything share the CPUs, for comparison; the output says so. */
-const pinned = process.env.BENCH_PIN !== "0" && availableParallelism() >= 2;
-const clientCpu = "0";
-const serverCpu = "1";
-
 /**
  * The JS that index.html loads before the app can render (entry scripts and modulepreloads), in the bytes
  * nginx sends: the build's precompressed .gz files, which `gzip_static` serves as they are.
@@ -45,59 +40,31 @@ function initialJs(): { files: string[]; gzipBytes: number } {
   return { files, gzipBytes };
 }
 
-/** A process and its child processes (nginx's master and workers). */
-function family(pid: number): number[] {
-  const children = readdirSync(`/proc/${pid}/task`).flatMap((task) =>
-    readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").split(" ").filter(Boolean).map(Number),
-  );
-  return [pid, ...children.flatMap(family)];
-}
-
-/** Pins a process, its threads and its children to `cpus`. */
-async function pin(pid: number, cpus: string): Promise<void> {
-  if (!pinned) return;
-  for (const p of family(pid)) await run("/usr/bin/taskset", ["-a", "-p", "-c", cpus, String(p)]);
-}
-
-/** CPU time used so far by a process and its children, all threads, in clock ticks. */
-function cpuTicks(pid: number): number {
-  return family(pid).reduce((sum, p) => {
-    const fields = readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return sum + Number(fields[11]) + Number(fields[12]); // utime, stime
-  }, 0);
-}
-
 interface Target {
   url: string;
   /** Extra request headers, `Name: value`. */
   headers?: string[];
   /** The process being measured; its CPU use is reported beside its rate. */
   server: number;
+  /** nginx, when it proxies to the server: its CPU per request is what the proxy adds. */
+  nginx?: number;
 }
 
 interface Sample {
   rate: number;
   /** Share of one CPU the server used during the run. */
   cpu: number;
+  /** Share of one CPU nginx used, when it proxied the run. */
+  nginxCpu: number;
+  disturbed: boolean;
 }
 
-/** /proc counts CPU time in USER_HZ, 100 on every Linux architecture Node runs on. */
-const ticksPerSecond = 100;
-
-/** One wrk run from the client CPU: requests per second, and the server's CPU use meanwhile. */
+/** One wrk run from the client CPU, after waiting for a quiet machine: requests per second, and the CPU each process used. */
 async function wrk(target: Target): Promise<Sample> {
-  const before = cpuTicks(target.server);
-  const started = process.hrtime.bigint();
-  const headers = (target.headers ?? []).flatMap((header) => ["-H", header]);
-  const command = ["/usr/bin/wrk", "-t1", `-c${connections}`, `-d${seconds}s`, ...headers, target.url];
-  const output = pinned ? await run("/usr/bin/taskset", ["-c", clientCpu, ...command]) : await run(command[0]!, command.slice(1));
-  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
-  const cpu = (cpuTicks(target.server) - before) / ticksPerSecond / elapsed;
-  const match = /Requests\/sec:\s+([\d.]+)/.exec(output);
-  const errors = /Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)/.exec(output);
-  if (!match) throw new Error(`wrk printed no rate:\n${output}`);
-  if (errors) throw new Error(`wrk saw errors against ${target.url}:\n${output}`);
-  return { rate: Number(match[1]), cpu };
+  const quiet = await waitForQuiet();
+  const processes: Record<string, number> = target.nginx === undefined ? { server: target.server } : { server: target.server, nginx: target.nginx };
+  const result = await wrkRun(target.url, processes, { seconds, connections, headers: target.headers });
+  return { rate: result.rate, cpu: result.cpus.server!, nginxCpu: result.cpus.nginx ?? 0, disturbed: !quiet || result.otherCpus > quietBelowCpus };
 }
 
 const median = (values: number[]) => {
@@ -111,6 +78,7 @@ interface Measured {
   min: number;
   max: number;
   cpu: number;
+  nginxCpu: number;
 }
 
 /** The server's CPU time per request, in microseconds. */
@@ -121,19 +89,27 @@ const summary = (samples: Sample[]): Measured => ({
   min: Math.min(...samples.map((s) => s.rate)),
   max: Math.max(...samples.map((s) => s.rate)),
   cpu: median(samples.map((s) => s.cpu)),
+  nginxCpu: median(samples.map((s) => s.nginxCpu)),
 });
 
-/** Alternates the targets run by run, so a slow moment of the machine hits both alike. */
-async function compare(a: Target, b: Target): Promise<{ a: Measured; b: Measured; ratio: number }> {
+/**
+ * Alternates the targets run by run, so a slow moment of the machine hits both alike. Pairs in which
+ * either run was disturbed (busy at start, or other processes using CPU meanwhile) are left out
+ * while at least three undisturbed pairs remain.
+ */
+async function compare(a: Target, b: Target): Promise<{ a: Measured; b: Measured; ratio: number; pairs: string }> {
   await wrk(a); // warm-up: connections, caches, JIT
   await wrk(b);
-  const sa: Sample[] = [];
-  const sb: Sample[] = [];
+  let sa: Sample[] = [];
+  let sb: Sample[] = [];
   for (let i = 0; i < runs; i++) {
     sa.push(await wrk(a));
     sb.push(await wrk(b));
   }
-  return { a: summary(sa), b: summary(sb), ratio: median(sa.map((s, i) => s.rate / sb[i]!.rate)) };
+  const clean = sa.map((_, i) => i).filter((i) => !sa[i]!.disturbed && !sb[i]!.disturbed);
+  const pairs = clean.length >= 3 ? `${clean.length} undisturbed pairs` : `${runs} pairs, ${runs - clean.length} disturbed`;
+  if (clean.length >= 3) [sa, sb] = [clean.map((i) => sa[i]!), clean.map((i) => sb[i]!)];
+  return { a: summary(sa), b: summary(sb), ratio: median(sa.map((s, i) => s.rate / sb[i]!.rate)), pairs };
 }
 
 /** The Node side of the comparison, as in the issue: express serving dist/ with express.static. */
@@ -145,11 +121,13 @@ app.listen(Number(process.argv[3]), "127.0.0.1", () => console.log("listening"))
 `;
 
 async function main() {
+  await requireWrk();
   const js = initialJs();
   const stack = await startStack();
   const nodePort = await freePort();
   const nodeCommand = [process.execPath, "-e", expressServer, require.resolve("express"), join(webDir, "dist"), String(nodePort)];
-  const node = pinned ? start("/usr/bin/taskset", ["-c", serverCpu, ...nodeCommand]) : start(nodeCommand[0]!, nodeCommand.slice(1));
+  const [nodeBinary, ...nodeArgs] = onCpu(serverCpu, nodeCommand);
+  const node = start(nodeBinary!, nodeArgs);
   try {
     await waitFor("the express.static server", async () => (await http(`http://127.0.0.1:${nodePort}/index.html`)).status === 200, node);
     const nginxPid = stack.nginx.child.process.pid!;
@@ -157,16 +135,16 @@ async function main() {
     const workers = family(nginxPid).length - 1;
 
     // index.html: each server alone on the server CPU.
-    await pin(nginxPid, serverCpu);
+    await pinProcess(nginxPid, serverCpu);
     const html = await compare({ url: `${stack.url}/index.html`, server: nginxPid }, { url: `http://127.0.0.1:${nodePort}/index.html`, server: node.process.pid! });
 
     // /api/health: the API alone on the server CPU in both runs; nginx beside the client. The
     // direct run sends the headers nginx adds, so the API does the same work in both: without a
     // request id it makes one (a UUID per request), which would flatter the proxied run.
-    await pin(apiPid, serverCpu);
-    await pin(nginxPid, clientCpu);
+    await pinProcess(apiPid, serverCpu);
+    await pinProcess(nginxPid, clientCpu);
     const health = await compare(
-      { url: `${stack.url}/api/health`, server: apiPid },
+      { url: `${stack.url}/api/health`, server: apiPid, nginx: nginxPid },
       { url: `${stack.api.url}/api/health`, server: apiPid, headers: ["X-Request-Id: bench", "X-Forwarded-For: 127.0.0.1", "X-Forwarded-Proto: http"] },
     );
 
@@ -184,11 +162,12 @@ async function main() {
       ["/api/health through nginx", rate(health.a, "API"), "", undefined],
       ["/api/health direct to the API", rate(health.b, "API"), "", undefined],
       ["/api/health, nginx ÷ direct", `${(health.ratio * 100).toFixed(1)} %`, "≥ 95 %", healthMet],
+      ["nginx CPU per proxied request (what the proxy adds)", `${((health.a.nginxCpu / health.a.rate) * 1e6).toFixed(1)} µs`, "", undefined],
     ];
     const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.toString().length), ["Measure", "Figure", "Goal"][i]!.length));
     const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 4)).join(" | ")} |`;
     console.log(
-      `\nwrk -t1 -c${connections}: ${runs} runs of ${seconds} s per target, alternating, after one warm-up each; median (min–max) and median of per-run ratios.`,
+      `\nwrk -t1 -c${connections}: ${runs} runs of ${seconds} s per target, alternating, after one warm-up each; median (min–max) and median of per-run ratios. index.html: ${html.pairs}; /api/health: ${health.pairs}.`,
     );
     console.log(
       pinned
