@@ -113,9 +113,17 @@ export interface LoadResult<Name extends string = string> {
 
 function wrkMs(output: string, percentile: string): number {
   const match = new RegExp(`^\\s*${percentile}%\\s+([\\d.]+)(us|ms|s)\\s*$`, "m").exec(output);
-  if (!match) return Number.NaN;
+  if (!match) throw new Error(`wrk printed no ${percentile}th percentile (run it with --latency):\n${output}`);
   const value = Number(match[1]);
   return match[2] === "us" ? value / 1000 : match[2] === "s" ? value * 1000 : value;
+}
+
+/** What the bench reads from `wrk --latency`'s report. Throws on a run that saw errors: a fast wrong answer is not a result. */
+export function parseWrk(output: string, url: string): { rate: number; p50: number; p99: number } {
+  const rate = /Requests\/sec:\s+([\d.]+)/.exec(output);
+  if (!rate) throw new Error(`wrk printed no rate for ${url}:\n${output}`);
+  if (/Non-2xx or 3xx responses|Socket errors/.test(output)) throw new Error(`wrk saw errors against ${url}:\n${output}`);
+  return { rate: Number(rate[1]), p50: wrkMs(output, "50"), p99: wrkMs(output, "99") };
 }
 
 /**
@@ -140,15 +148,13 @@ export async function wrk<Name extends string>(
   const selfAfter = selfTicks();
   const benchTicks = selfAfter.own - selfBefore.own + (selfAfter.reaped - selfBefore.reaped);
   const otherTicks = machineBusyTicks() - machineBefore - used.reduce((a, b) => a + b, 0) - benchTicks;
-  const rate = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
-  if (!rate) throw new Error(`wrk printed no rate for ${url}:\n${stdout}`);
-  if (/Non-2xx or 3xx responses|Socket errors/.test(stdout)) throw new Error(`wrk saw errors against ${url}:\n${stdout}`);
+  const { rate, p50, p99 } = parseWrk(stdout, url);
   return {
-    rate: Number(rate[1]),
+    rate,
     cpus: Object.fromEntries(names.map((name, i) => [name, used[i]! / ticksPerSecond / elapsed])) as Record<Name, number>,
     otherCpus: Math.max(0, otherTicks) / ticksPerSecond / elapsed,
-    p50: wrkMs(stdout, "50"),
-    p99: wrkMs(stdout, "99"),
+    p50,
+    p99,
   };
 }
 
