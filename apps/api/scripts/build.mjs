@@ -83,14 +83,15 @@ const builtinsThroughRequire = {
  * (a function or class declaration already has its own name), and let the helper skip a name that is
  * already right. The build fails if esbuild's helper ever changes shape.
  */
-export const esbuildNameHelper = 'var __name=(target,value)=>__defProp(target,"name",{value,configurable:!0})';
+/** esbuild's helper, minified or not. */
+export const esbuildNameHelper = /var __name\s*=\s*\(target,\s*value\)\s*=>\s*__defProp\(target,\s*"name",\s*\{\s*value,\s*configurable:\s*(?:!0|true)\s*\}\)/;
 const changedOnlyNameHelper = 'var __name=(target,value)=>target.name===value?target:__defProp(target,"name",{value,configurable:!0})';
 
 export function trimKeepNames(code, file = "the bundle") {
-  if (!code.includes(esbuildNameHelper)) {
-    throw new Error(`${file}: esbuild's keepNames helper is not "${esbuildNameHelper}" any more; update trimKeepNames in scripts/build.mjs`);
+  if (!esbuildNameHelper.test(code)) {
+    throw new Error(`${file}: esbuild's keepNames helper does not match ${esbuildNameHelper} any more; update trimKeepNames in scripts/build.mjs`);
   }
-  return code.replace(esbuildNameHelper, changedOnlyNameHelper).replace(/(?<=[};])__name\(([A-Za-z_$][\w$]*),"\1"\);/g, "");
+  return code.replace(esbuildNameHelper, changedOnlyNameHelper).replace(/(?<=[};]\s*)__name\(([A-Za-z_$][\w$]*),\s*"\1"\);/g, "");
 }
 
 function tsc() {
