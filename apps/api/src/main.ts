@@ -63,6 +63,10 @@ async function bootstrap(): Promise<void> {
     trustProxy: (_address: string, hop: number) => hop < config.trustProxyHops,
     // Requests arriving on kept-alive connections during shutdown are served, not refused with 503: see drainKeepAliveOnClose.
     return503OnClosing: false,
+    // No Nest middleware here: without middie, its onRequest hook does not run on every request. A
+    // middleware added later needs middie registered first: Fastify's use() refuses it without
+    // (FST_ERR_MISSING_MIDDLEWARE).
+    skipMiddie: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: new NestPinoLogger(logger),
@@ -72,7 +76,9 @@ async function bootstrap(): Promise<void> {
 
   const fastify = app.getHttpAdapter().getInstance();
   connections.attach(fastify);
+  // One hook for the API's own checks: each hook costs every request a step of Fastify's hook runner.
   fastify.addHook("onRequest", (request, reply, done) => {
+    if (connections.dropIfClosing(request, reply)) return;
     void reply.header("x-request-id", request.id);
     done(hostCount(request.raw) > 1 ? new BadRequestException("the request has more than one Host header") : undefined);
   });

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
 /**
  * The requests each connection has in flight.
@@ -26,11 +26,18 @@ export class ConnectionRequests {
       // "close" follows "finish", and also comes when the connection is lost first.
       response.once("close", () => this.settle(socket));
     });
-    fastify.addHook("onRequest", (request, reply, done) => {
-      if (!this.closing.has(request.raw.socket)) return done();
-      void reply.hijack();
-      request.raw.socket.destroy();
-    });
+  }
+
+  /**
+   * For the API's one onRequest hook (main.ts), before anything else: a request that arrived on a
+   * connection whose answer already said `Connection: close` is dropped with the connection, and true
+   * is returned; the hook must then stop.
+   */
+  dropIfClosing(request: FastifyRequest, reply: FastifyReply): boolean {
+    if (!this.closing.has(request.raw.socket)) return false;
+    void reply.hijack();
+    request.raw.socket.destroy();
+    return true;
   }
 
   /** Requests dispatched on this connection whose answer is not written yet. */
