@@ -12,10 +12,11 @@
  *   BENCH_ROUNDS=7 BENCH_SECONDS=5 BENCH_PIN=0 pnpm --filter @nexiom/api run bench
  */
 import { join } from "node:path";
-import { apiRoot, baseEnv, freePort } from "../test/support/api-process.js";
+import { apiRoot, baseEnv, freePort, spawnApi, startReadyApi, waitFor } from "../test/support/api-process.js";
 import { clearRedisPrefix, createTestDatabase, randomSuffix, testDatabase, testRedis } from "../test/support/services.js";
 import { folderSize, plainNodeHttp, prepareNestDefault } from "./anchors.js";
-import { pinned, quietBelowCpus, requireWrk, spawnServer, waitForQuiet, wrk, type LoadResult } from "./machine.js";
+import { onCpu, pinned, quietBelowCpus, requireWrk, serverCpu, waitForQuiet, wrk, type LoadResult } from "./machine.js";
+import { median, printTable } from "./report.js";
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
@@ -36,22 +37,22 @@ interface Sample extends LoadResult<"server"> {
   disturbed: boolean;
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
-
 const log = (line: string) => console.log(line);
 
+/** Spawns a configuration on the server CPU, times spawn to its first 200 on the ready path (polled every 2 ms), then loads it. */
 async function measure(configuration: Configuration): Promise<Sample> {
   const quietAtStart = await waitForQuiet();
-  const server = await spawnServer(configuration.command, { cwd: configuration.cwd, env: configuration.env, port: await freePort(), readyPath: configuration.readyPath });
+  const env = { ...configuration.env, PORT: String(await freePort()) };
+  const started = performance.now();
+  const server = await spawnApi({ env, command: onCpu(serverCpu, configuration.command), cwd: configuration.cwd });
   try {
+    await waitFor(server, configuration.readyPath, 200, 30_000, 2);
+    const readyMs = performance.now() - started;
     const url = `${server.url}/api/health`;
-    await wrk(url, { server: server.pid }, { seconds: 1, connections }); // warm-up: JIT, connections, pools
-    const load = await wrk(url, { server: server.pid }, { seconds, connections });
-    return { ...load, readyMs: server.readyMs, quietAtStart, disturbed: !quietAtStart || load.otherCpus > quietBelowCpus };
+    const processes = { server: server.child.pid! };
+    await wrk(url, processes, { seconds: 1, connections }); // warm-up: JIT, connections, pools
+    const load = await wrk(url, processes, { seconds, connections });
+    return { ...load, readyMs, quietAtStart, disturbed: !quietAtStart || load.otherCpus > quietBelowCpus };
   } catch (error) {
     throw new Error(`${configuration.name}: ${(error as Error).message}\n${server.output()}`);
   } finally {
@@ -85,7 +86,7 @@ async function main(): Promise<void> {
   const samples = new Map(configurations.map((c) => [c.name, [] as Sample[]]));
   try {
     // The first boot migrates the fresh database; every boot after it finds it migrated, as a deploy's replicas do.
-    await (await spawnServer(configurations[0]!.command, { ...configurations[0]!, port: await freePort() })).stop();
+    await (await startReadyApi({ env: apiEnv })).stop();
     for (let round = 0; round < rounds; round += 1) {
       const order = configurations.map((_, i) => configurations[(i + round) % configurations.length]!);
       const line: string[] = [];
@@ -121,16 +122,11 @@ async function main(): Promise<void> {
     ["p99 latency under load", `${median(api.map((s) => s.p99)).toFixed(1)} ms`, `${median(anchor.map((s) => s.p99)).toFixed(1)} ms`, `${median(floor.map((s) => s.p99)).toFixed(1)} ms`, "", "", ""],
     ["runner payload (dist/)", `${(payload.bytes / 1024 / 1024).toFixed(2)} MiB, ${payload.files} files`, "", "", "", "≤ 5 MiB, ≤ 50 files", payload.bytes <= 5 * 1024 * 1024 && payload.files <= 50 ? "yes" : "NO"],
   ];
-  const header = ["Measure", "this API", "default NestJS", "plain node:http", "API ÷ NestJS", "Goal", "Met"];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
   log(
     `\nwrk -t1 -c${connections}, ${seconds} s per run after a 1 s warm-up; ${rounds} rounds, configurations interleaved; medians of ${used.length} ${used === clean ? "undisturbed" : "(some disturbed)"} rounds, ratios the median of per-round ratios.`,
   );
   log(pinned ? "Pinned: wrk on CPU 0, the server on CPU 1.\n" : "Not pinned (BENCH_PIN=0 or one CPU): wrk and the server share the CPUs.\n");
-  log(line(header));
-  log(line(widths.map((w) => "-".repeat(w))));
-  for (const row of rows) log(line(row));
+  printTable(["Measure", "this API", "default NestJS", "plain node:http", "API ÷ NestJS", "Goal", "Met"], rows);
 }
 
 await main();

@@ -3,7 +3,7 @@
  * machine, and one bounded wrk run whose disturbance by other processes is measured, not assumed.
  * Linux only, as the machines this project targets are.
  */
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { promisify } from "node:util";
@@ -167,48 +167,5 @@ export async function requireWrk(): Promise<void> {
     });
   } catch {
     throw new Error("the bench drives load with wrk: install it (apt-get install wrk) and run it again");
-  }
-}
-
-export interface Spawned {
-  pid: number;
-  url: string;
-  /** Milliseconds from spawn to the first 200 on the ready path. */
-  readyMs: number;
-  output(): string;
-  stop(): Promise<void>;
-}
-
-/**
- * Spawns a server on the server CPU and times spawn to its first 200 on `readyPath`, polling every
- * 2 ms with a fresh connection each time (as a load balancer's probe would).
- */
-export async function spawnServer(command: string[], { cwd, env, port, readyPath }: { cwd: string; env: Record<string, string>; port: number; readyPath: string }): Promise<Spawned> {
-  const full = onCpu(serverCpu, command);
-  const started = performance.now();
-  const child = spawn(full[0]!, full.slice(1), { cwd, env: { PATH: process.env.PATH ?? "", ...env, PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output = (output + chunk).slice(-20_000)));
-  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output = (output + chunk).slice(-20_000)));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-    await exited;
-  };
-  const url = `http://127.0.0.1:${port}`;
-  for (;;) {
-    try {
-      const response = await fetch(`${url}${readyPath}`, { headers: { connection: "close" }, signal: AbortSignal.timeout(2_000) });
-      await response.arrayBuffer();
-      if (response.status === 200) return { pid: child.pid!, url, readyMs: performance.now() - started, output: () => output, stop };
-    } catch {
-      // not listening yet
-    }
-    if (child.exitCode !== null) throw new Error(`${command.join(" ")} exited with ${child.exitCode} before ${readyPath} answered 200:\n${output}`);
-    if (performance.now() - started > 30_000) {
-      await stop();
-      throw new Error(`${command.join(" ")}: ${readyPath} did not answer 200 within 30 s:\n${output}`);
-    }
-    await sleep(2);
   }
 }

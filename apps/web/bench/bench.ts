@@ -21,6 +21,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { clientCpu, family, onCpu, pinned, pinProcess, quietBelowCpus, requireWrk, serverCpu, waitForQuiet, wrk as wrkRun } from "../../api/bench/machine";
+import { median, printTable } from "../../api/bench/report";
 import { webDir } from "../test/support/image";
 import { freePort, start, waitFor } from "../test/support/process";
 import { http } from "../test/support/http";
@@ -66,12 +67,6 @@ async function wrk(target: Target): Promise<Sample> {
   const result = await wrkRun(target.url, processes, { seconds, connections, headers: target.headers });
   return { rate: result.rate, cpu: result.cpus.server!, nginxCpu: result.cpus.nginx ?? 0, disturbed: !quiet || result.otherCpus > quietBelowCpus };
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 
 interface Measured {
   rate: number;
@@ -164,8 +159,6 @@ async function main() {
       ["/api/health, nginx ÷ direct", `${(health.ratio * 100).toFixed(1)} %`, "≥ 95 %", healthMet],
       ["nginx CPU per proxied request (what the proxy adds)", `${((health.a.nginxCpu / health.a.rate) * 1e6).toFixed(1)} µs`, "", undefined],
     ];
-    const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.toString().length), ["Measure", "Figure", "Goal"][i]!.length));
-    const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 4)).join(" | ")} |`;
     console.log(
       `\nwrk -t1 -c${connections}: ${runs} runs of ${seconds} s per target, alternating, after one warm-up each; median (min–max) and median of per-run ratios. index.html: ${html.pairs}; /api/health: ${health.pairs}.`,
     );
@@ -174,11 +167,10 @@ async function main() {
         ? `Pinned: wrk on CPU ${clientCpu}; the measured server (nginx, ${workers} workers from worker_processes auto, or Node) on CPU ${serverCpu}; when proxying, the API on CPU ${serverCpu} and nginx on CPU ${clientCpu} beside wrk.\n`
         : "Not pinned (BENCH_PIN=0 or one CPU): wrk and the servers share the CPUs, which understates whichever side needs more of them.\n",
     );
-    console.log(line(["Measure", "Figure", "Goal", "Met"]));
-    console.log(line(widths.map((w) => "-".repeat(w)).concat("---")));
-    for (const [measure, figure, goal, met] of rows) {
-      console.log(line([measure, figure, goal, met === undefined ? "" : met ? "yes" : "NO"]));
-    }
+    printTable(
+      ["Measure", "Figure", "Goal", "Met"],
+      rows.map(([measure, figure, goal, met]) => [measure, figure, goal, met === undefined ? "" : met ? "yes" : "NO"]),
+    );
 
     // A miss gets one line on why, from what was measured; so does a proxy that looks free.
     const perCpu = (m: Measured) => m.rate / Math.max(m.cpu, 0.01);

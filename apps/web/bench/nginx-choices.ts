@@ -12,6 +12,7 @@
  * Figures only, no goals: the template's comments quote what they showed.
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { median, printTable } from "../../api/bench/report";
 import { clientCpu, pinProcess, quietBelowCpus, requireWrk, serverCpu, waitForQuiet, wrk } from "../../api/bench/machine";
 import { http, json } from "../test/support/http";
 import { waitFor } from "../test/support/process";
@@ -39,8 +40,6 @@ function replaceOnce(conf: string, from: string, to: string): string {
   if (!conf.includes(from)) throw new Error(`the template no longer has "${from}": update bench/nginx-choices.ts`);
   return conf.replace(from, to);
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function reload(stack: Stack, conf: string, proxied: boolean): Promise<void> {
   writeFileSync(stack.conf, conf);
@@ -162,12 +161,8 @@ async function main(): Promise<void> {
     }
     await reload(stack, original, false);
     const header = ["Variant", "req/s", "p50", "p99", "nginx CPU/req", "API CPU/req", "runs"];
-    const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
-    const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
     console.log(`\nwrk -t1 -c${connections}, ${seconds} s runs after a 1 s warm-up, ${rounds} rounds alternating; medians.`);
-    console.log(line(header));
-    console.log(line(widths.map((w) => "-".repeat(w))));
-    for (const row of table) console.log(line(row));
+    printTable(header, table);
   } finally {
     await stack.stop();
   }

@@ -90,8 +90,8 @@ export async function spawnApi({ env, command = [process.execPath, builtEntry], 
   };
 }
 
-/** Polls path until it answers with status, for at most timeoutMs; fails with the process output. */
-export async function waitFor(api: ApiProcess, path: string, status: number, timeoutMs = 20_000): Promise<Response> {
+/** Polls path every intervalMs until it answers with status, for at most timeoutMs; fails with the process output. */
+export async function waitFor(api: ApiProcess, path: string, status: number, timeoutMs = 20_000, intervalMs = 25): Promise<Response> {
   const deadline = Date.now() + timeoutMs;
   let last = "no answer";
   while (Date.now() < deadline) {
@@ -103,7 +103,7 @@ export async function waitFor(api: ApiProcess, path: string, status: number, tim
     } catch (error) {
       last = (error as Error).message;
     }
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
   throw new Error(`${path} did not answer ${status} within ${timeoutMs} ms (last: ${last}):\n${api.output()}`);
 }
