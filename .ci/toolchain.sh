@@ -37,10 +37,15 @@ fi
 
 # Both pnpm packages must exist at the pinned version: corepack fetches `pnpm`, and pnpm 11 and later switch
 # to a pinned version through `@pnpm/exe`. A version missing either stops every command on a fresh clone.
-for package in "pnpm@$pnpm_version" "@pnpm/exe@$pnpm_version"; do
-  [ "$(npm view "$package" version 2>/dev/null)" = "$pnpm_version" ] ||
-    toolchain_fail "package.json pins pnpm@$pnpm_version, but $package is not in the npm registry: pin a version that has both pnpm and @pnpm/exe"
-done
+# Asked of the registry once per pin: the answer does not change until the pin does.
+checked="$toolchain_dir/pnpm-$pnpm_version.in-registry"
+if [ ! -f "$checked" ]; then
+  for package in "pnpm@$pnpm_version" "@pnpm/exe@$pnpm_version"; do
+    [ "$(npm view "$package" version 2>/dev/null)" = "$pnpm_version" ] ||
+      toolchain_fail "package.json pins pnpm@$pnpm_version, but $package is not in the npm registry: pin a version that has both pnpm and @pnpm/exe"
+  done
+  mkdir -p "$toolchain_dir" && touch "$checked"
+fi
 
 if [ ! -x "$toolchain_dir/bin/pnpm" ]; then
   echo "==> Installing corepack $corepack_version into $toolchain_dir"

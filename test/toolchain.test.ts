@@ -10,15 +10,14 @@ const manifests = ["package.json", "apps/api/package.json", "apps/web/package.js
 describe("toolchain", () => {
   it("one Node major everywhere: the images, the engines, the workflows and the README's prerequisites", () => {
     const majors = new Map<string, string[]>();
-    const add = (where: string, found: string[]) => majors.set(where, found);
-    for (const app of ["api", "web"]) add(`apps/${app}/Dockerfile`, [...read(`apps/${app}/Dockerfile`).matchAll(/^FROM node:(\d+)\./gm)].map((m) => m[1]));
+    for (const app of ["api", "web"]) majors.set(`apps/${app}/Dockerfile`, [...read(`apps/${app}/Dockerfile`).matchAll(/^FROM node:(\d+)\./gm)].map((m) => m[1]));
     for (const file of manifests) {
       const engine = JSON.parse(read(file)).engines?.node as string | undefined;
-      if (engine !== undefined) add(`${file} engines.node`, [/^>=(\d+)$/.exec(engine)?.[1] ?? engine]);
+      if (engine !== undefined) majors.set(`${file} engines.node`, [/^>=(\d+)$/.exec(engine)?.[1] ?? engine]);
     }
-    add(".github/actions/setup/action.yml", [...read(".github/actions/setup/action.yml").matchAll(/node-version: (\d+)/g)].map((m) => m[1]));
-    add(".github/workflows/test.yml", [...read(".github/workflows/test.yml").matchAll(/image: node:(\d+)-/g)].map((m) => m[1]));
-    add("README.md prerequisites", [...read("README.md").matchAll(/^\| everything \| Node\.js (\d+)/gm)].map((m) => m[1]));
+    majors.set(".github/actions/setup/action.yml", [...read(".github/actions/setup/action.yml").matchAll(/node-version: (\d+)/g)].map((m) => m[1]));
+    majors.set(".github/workflows/test.yml", [...read(".github/workflows/test.yml").matchAll(/image: node:(\d+)-/g)].map((m) => m[1]));
+    majors.set("README.md prerequisites", [...read("README.md").matchAll(/^\| everything \| Node\.js (\d+)/gm)].map((m) => m[1]));
 
     const images = majors.get("apps/api/Dockerfile")![0];
     for (const [where, found] of majors) {

@@ -7,7 +7,7 @@
 #   2. an image with that tag and no such label is there: it is the real image (a laptop that pulled it): kept;
 #   3. `docker pull` succeeds: the real image is used and no stand-in is built;
 #   4. otherwise the stand-in is built from test/engine/images/<folder>/ on a Debian bookworm base made with
-#      debootstrap (rootfs cached under ${XDG_CACHE_HOME:-~/.cache}/nexiom-engine/standins/).
+#      debootstrap (rootfs cached under the engine cache, ${NEXIOM_ENGINE_CACHE:-~/.cache/nexiom-engine}/standins/).
 # What the stand-ins are and how they differ from the real images: test/engine/images/README.md.
 #
 #   scripts/engine/standin-images.sh            # all four
@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo="$PWD"
 images="$repo/test/engine/images"
-cache="${XDG_CACHE_HOME:-$HOME/.cache}/nexiom-engine/standins"
+cache="${NEXIOM_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nexiom-engine}/standins"
 label=nexiom.standin.version
 base_tag=nexiom-standin/debian:bookworm
 suite=bookworm

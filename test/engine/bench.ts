@@ -68,7 +68,9 @@ async function main(): Promise<void> {
     const tags = Object.fromEntries(
       (await docker.listImages()).flatMap((image) => (image.RepoTags ?? []).filter((tag) => /^nexiom-(api|web):/.test(tag)).map((tag) => [tag.split(":")[0], tag])),
     );
-    for (const [app, base] of [["api", "node:24.18.0-alpine3.23"], ["web", "nginxinc/nginx-unprivileged:1.30.4-alpine"]]) {
+    for (const app of ["api", "web"]) {
+      // The runner stage's base: the Dockerfile's last FROM.
+      const base = [...fs.readFileSync(path.join(root, "apps", app, "Dockerfile"), "utf8").matchAll(/^FROM\s+(\S+)/gm)].at(-1)![1]!;
       const own = await ownLayers(tags[`nexiom-${app}`], base);
       rows.push([`${app} image: its own layers above \`${base}\``, `${(own.bytes / 1e6).toFixed(2)} MB in ${own.layers} layers`]);
     }

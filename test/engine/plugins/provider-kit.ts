@@ -3,7 +3,6 @@
  * refusing inputs a stand-in does not implement, and failing a create whose resource exists but did
  * not come up (so the engine records it and replaces it next time, as it does for the real plugins).
  */
-import { createHash } from "node:crypto";
 
 const sigKey = "4dabf18193072939515e22adb298388d";
 const secretSig = "1b47061264138c4ac30d75fd1eb44270";
@@ -53,10 +52,6 @@ function canonical(value: unknown): unknown {
     return Object.fromEntries(Object.keys(value as object).sort().map((key) => [key, canonical((value as Record<string, unknown>)[key])]));
   }
   return value;
-}
-
-export function sha256(value: string | Buffer): string {
-  return createHash("sha256").update(value).digest("hex");
 }
 
 /**

@@ -85,14 +85,7 @@ export function run(command: string, args: string[], options: { allowFailure?: b
 /** The state of each product container: running, health, image, user, read-only root; undefined when absent. */
 export async function inspectProduct(): Promise<Record<string, Docker.ContainerInspectInfo | undefined>> {
   const entries = await Promise.all(
-    productContainers.map(async (name) => {
-      try {
-        return [name, await docker.getContainer(name).inspect()] as const;
-      } catch (error: any) {
-        if (error?.statusCode === 404) return [name, undefined] as const;
-        throw error;
-      }
-    }),
+    productContainers.map(async (name) => [name, await docker.getContainer(name).inspect().catch(ignoreMissing)] as const),
   );
   return Object.fromEntries(entries);
 }
