@@ -1,10 +1,10 @@
 /**
  * AWS's own input rules, for every AWS resource type the program registers and the inputs it sets: what
  * the API would refuse at create time (names after Pulumi's auto-naming, restricted character sets,
- * enums, ranges, required combinations) and what it refuses across resources. The mocks check each
- * registration against the input rules and the evaluation checks the whole stack against the stack rules,
- * so that `pnpm plan` and every test fail on an input AWS would reject, naming the resource, the input,
- * the value and the rule. Each rule cites its source: the AWS API reference or the provider's documentation.
+ * enums, ranges, required combinations) and what it refuses across resources. The evaluation checks each
+ * recorded registration against the input rules and the whole stack against the stack rules, so that
+ * `pnpm plan` and every test fail on an input AWS would reject, naming the resource, the input, the value
+ * and the rule. Each rule cites its source: the AWS API reference or the provider's documentation.
  */
 import type { RecordedResource } from "./record";
 

@@ -13,8 +13,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { checkStack, describeViolations } from "./aws-rules";
-import { mocks, rejectedInputs } from "./mocks";
+import { checkInputs, checkStack, describeViolations } from "./aws-rules";
+import { mocks } from "./mocks";
 import { convertProperties, type RecordedResource, type StackRecord } from "./record";
 
 /** The project evaluated: this checkout, or another one (a worktree of an older commit) given with `--root`. */
@@ -80,8 +80,10 @@ async function main(): Promise<void> {
     await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
     // Registration order depends on when outputs resolve, which is not part of what the program declares.
     record.resources.sort((a, b) => (a.urn < b.urn ? -1 : a.urn > b.urn ? 1 : 0));
-    // What AWS would refuse fails the evaluation, so `pnpm plan` and every test stop on it.
-    const violations = [...rejectedInputs(), ...checkStack(record.resources)];
+    // What AWS would refuse fails the evaluation, so `pnpm plan` and every test stop on it: every rejected
+    // input (checked on the recorded inputs, as the provider would meet them at create time) and every
+    // rule across resources, reported at once.
+    const violations = [...record.resources.flatMap((r) => checkInputs(r.type, r.name, r.inputs, r.secretPaths)), ...checkStack(record.resources)];
     if (awsRules && violations.length > 0) throw new Error(describeViolations(violations));
     write();
   } catch (error) {

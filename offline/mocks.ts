@@ -6,8 +6,6 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
-import { checkInputs, type Violation } from "./aws-rules";
-import { convertProperties } from "./record";
 
 export const account = "123456789012";
 export const region = "eu-west-1";
@@ -160,18 +158,8 @@ function physicalId(type: string, name: string): string {
   return prefix ? `${prefix}${digestOf([type, name], 17)}` : `${name}-${digestOf([type, name], 8)}`;
 }
 
-/**
- * Inputs AWS would refuse, collected as the provider would meet them, at create time (offline/aws-rules.ts).
- * Collected rather than thrown: a throw here surfaces as an unhandled rejection deep in the runtime, while
- * the evaluation reports every rejected input at once, with the stack rules, as the program's error.
- */
-const rejected: Violation[] = [];
-export const rejectedInputs = (): readonly Violation[] => rejected;
-
 export const mocks: pulumi.runtime.Mocks = {
   newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
-    const { value, secretPaths } = convertProperties(args.inputs);
-    rejected.push(...checkInputs(args.type, args.name, value as Record<string, unknown>, secretPaths));
     const id = physicalId(args.type, args.name);
     const extra = outputsByType[args.type]?.(args.name, args.inputs, id) ?? {};
     return { id, state: { ...args.inputs, ...extra } };
