@@ -3,7 +3,7 @@ import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import type { Logger } from "pino";
 import type { ConnectionRequests } from "./connection-requests.js";
-import type { ErrorBody } from "./http-error.filter.js";
+import { errorBody, type ErrorBody } from "./http-error.filter.js";
 
 /** Node's parser errors, as the status and words the API answers them with. */
 function describe(code: string | undefined): Pick<ErrorBody, "statusCode" | "message"> {
@@ -34,7 +34,7 @@ export function clientErrorHandler(connections: ConnectionRequests, logger: Logg
       }
       const requestId = randomUUID();
       const { statusCode, message } = describe(error.code);
-      const body = JSON.stringify({ statusCode, error: STATUS_CODES[statusCode] ?? "Error", message } satisfies ErrorBody);
+      const body = JSON.stringify(errorBody(statusCode, message));
       socket.end(
         `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode]}\r\ncontent-type: application/json; charset=utf-8\r\n` +
           `content-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${requestId}\r\nconnection: close\r\n\r\n${body}`,

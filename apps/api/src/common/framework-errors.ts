@@ -1,7 +1,6 @@
-import { STATUS_CODES } from "node:http";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import type { AccessLog } from "../logging/access-log.js";
-import type { ErrorBody } from "./http-error.filter.js";
+import { errorBody } from "./http-error.filter.js";
 
 /** The router's errors that mean "no such note or route": the path cannot name anything the API has. */
 const notFound: Record<string, string> = {
@@ -22,7 +21,6 @@ export function frameworkErrorHandler(accessLog: AccessLog): (error: FastifyErro
     const message = notFound[error.code];
     const statusCode = message ? 404 : 500;
     if (!message) request.log.error({ err: error }, "unhandled router error");
-    const body: ErrorBody = { statusCode, error: STATUS_CODES[statusCode] ?? "Error", message: message ?? "internal server error" };
-    void reply.code(statusCode).header("x-request-id", request.id).send(body);
+    void reply.code(statusCode).header("x-request-id", request.id).send(errorBody(statusCode, message ?? "internal server error"));
   };
 }

@@ -18,6 +18,11 @@ export interface ErrorBody {
   dependency?: Dependency;
 }
 
+/** The body every error answer carries, whoever writes it: this filter, Fastify's router, or the raw socket. */
+export function errorBody(statusCode: number, message: string): ErrorBody {
+  return { statusCode, error: STATUS_CODES[statusCode] ?? "Error", message };
+}
+
 function isShapedBody(response: string | object): boolean {
   return typeof response === "object" && "details" in response && "status" in response;
 }
@@ -62,9 +67,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const dependency = exception instanceof DependencyUnavailableException ? exception.dependency : undefined;
     if (exception instanceof DependencyUnavailableException) request.log.warn({ dependency, err: exception.cause }, exception.message);
     const body: ErrorBody = {
-      statusCode: described.statusCode,
-      error: STATUS_CODES[described.statusCode] ?? "Error",
-      message: described.message,
+      ...errorBody(described.statusCode, described.message),
       ...(described.issues ? { issues: described.issues } : {}),
       ...(dependency ? { dependency } : {}),
     };

@@ -56,7 +56,7 @@ export class DatabaseService implements OnApplicationShutdown {
     // Read for each new connection, so a rotated password reaches the next connection without a restart.
     const password = this.credentials.password;
     this.clientConfig = { ...postgresClientConfig(config.database), password };
-    this.pool = new pg.Pool({ ...postgresPoolConfig(config.database), password });
+    this.pool = new pg.Pool(postgresPoolConfig(this.clientConfig));
     // An idle client whose server went away emits here; without a listener the process would crash.
     this.pool.on("error", (error) => this.log.warn(`idle PostgreSQL connection failed: ${error.message}`));
     // Started here, not in onApplicationBootstrap: the connection and the migration check then overlap the

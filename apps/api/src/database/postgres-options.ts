@@ -56,9 +56,9 @@ export const poolLimits = {
  * The API's pool: the client options plus the time limits above. Not for migrations, which may
  * legitimately wait for another replica's advisory lock and run long statements.
  */
-export function postgresPoolConfig(db: DatabaseConfig, ca?: () => string[]): PoolConfig {
+export function postgresPoolConfig(client: ClientConfig): PoolConfig {
   return {
-    ...postgresClientConfig(db, ca),
+    ...client,
     lock_timeout: poolLimits.lockTimeoutMs,
     statement_timeout: poolLimits.statementTimeoutMs,
     query_timeout: poolLimits.queryTimeoutMs,

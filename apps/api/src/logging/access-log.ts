@@ -1,8 +1,9 @@
 import { LogController, type FastifyReply, type FastifyRequest } from "fastify";
 import type { Logger } from "pino";
+import { livenessPath } from "../health/liveness.js";
 
 /** Health probes are most of the traffic a task sees: they are logged only at debug unless they fail. */
-const probePaths = new Set(["/api/health", "/api/ready"]);
+const probePaths = new Set([livenessPath, "/api/ready"]);
 
 /**
  * One access-log line per request, when it completes, instead of Fastify's two (incoming and
