@@ -8,6 +8,8 @@ export interface LoadBalancerArgs {
   hostedZone?: string;
   protectData: boolean;
   logRetentionDays: number;
+  /** The account ID, part of the access-log object keys the bucket policy allows. */
+  account: pulumi.Output<string>;
 }
 
 export interface PublicLoadBalancer {
@@ -136,7 +138,7 @@ function createAccessLogBucket(parent: pulumi.Resource, name: string, args: Load
     { bucket: bucket.id, rules: [{ id: "expire-access-logs", status: "Enabled", filter: {}, expiration: { days: args.logRetentionDays } }] },
     opts,
   );
-  const account = aws.getCallerIdentityOutput({}, opts).accountId;
+  const account = args.account;
   // Regions opened before August 2022 deliver as a regional ELB account; newer ones as the log delivery service.
   const elbAccount = aws.elb.getServiceAccountOutput({}, opts).arn;
   const logObjects = pulumi.interpolate`${bucket.arn}/${accessLogPrefix}/AWSLogs/${account}/*`;

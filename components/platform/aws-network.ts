@@ -8,13 +8,15 @@ export interface NetworkArgs {
   natGateways: NatGateways;
   protectData: boolean;
   logRetentionDays: number;
+  /** The account ID, which the flow-log role's trust policy names. */
+  account: pulumi.Output<string>;
 }
 
 /**
  * Where tasks reach AWS APIs on 443: anywhere through NAT (public endpoints have no fixed addresses), or
  * only the VPC's interface endpoints and S3's gateway endpoint (its prefix list) when there is no NAT.
  */
-export type AwsApiEgress = { kind: "nat" } | { kind: "endpoints"; vpcCidr: string; s3PrefixListId: pulumi.Output<string> };
+export type AwsApiEgress = { kind: "nat" } | { kind: "endpoints"; s3PrefixListId: pulumi.Output<string> };
 
 export interface Network {
   vpcId: pulumi.Output<string>;
@@ -131,10 +133,10 @@ export function createNetwork(parent: pulumi.Resource, name: string, args: Netwo
   const region = aws.getRegionOutput({}, opts).region;
   const awsApiEgress: AwsApiEgress =
     args.natGateways === "none"
-      ? { kind: "endpoints", vpcCidr, s3PrefixListId: createVpcEndpoints(parent, name, vpc, region, privateSubnets.map((p) => p.subnet), privateSubnets.map((p) => p.routes)) }
+      ? { kind: "endpoints", s3PrefixListId: createVpcEndpoints(parent, name, vpc, region, privateSubnets.map((p) => p.subnet), privateSubnets.map((p) => p.routes)) }
       : { kind: "nat" };
 
-  createFlowLogs(parent, name, vpc, region, args.logRetentionDays);
+  createFlowLogs(parent, name, vpc, region, args.logRetentionDays, args.account);
 
   return {
     vpcId: vpc.id,
@@ -149,10 +151,9 @@ export function createNetwork(parent: pulumi.Resource, name: string, args: Netwo
 }
 
 /** EC2.6: every accepted and rejected flow in the VPC goes to CloudWatch Logs, kept as long as the other logs. */
-function createFlowLogs(parent: pulumi.Resource, name: string, vpc: aws.ec2.Vpc, region: pulumi.Output<string>, retentionInDays: number): void {
+function createFlowLogs(parent: pulumi.Resource, name: string, vpc: aws.ec2.Vpc, region: pulumi.Output<string>, retentionInDays: number, account: pulumi.Output<string>): void {
   const opts = { parent };
   const logGroup = new aws.cloudwatch.LogGroup(`${name}-flow-logs`, { name: `/vpc/${name}/flow-logs`, retentionInDays }, opts);
-  const account = aws.getCallerIdentityOutput({}, opts).accountId;
   const role = new aws.iam.Role(
     `${name}-flow-logs`,
     {

@@ -57,7 +57,10 @@ export interface AwsTarget {
 
 export function createAwsPlatform(parent: pulumi.Resource, name: string, args: AwsPlatformArgs): AwsTarget {
   const opts = { parent };
-  const network = createNetwork(parent, name, args);
+  // Looked up once: the flow-log role, the load balancer's log bucket policy and the services' task roles
+  // all name the account.
+  const account = aws.getCallerIdentityOutput({}, opts).accountId;
+  const network = createNetwork(parent, name, { ...args, account });
 
   const namespace = new aws.servicediscovery.HttpNamespace(
     `${name}-namespace`,
@@ -75,7 +78,7 @@ export function createAwsPlatform(parent: pulumi.Resource, name: string, args: A
     opts,
   );
 
-  const loadBalancer = createLoadBalancer(parent, name, { ...args, vpcId: network.vpcId, publicSubnetIds: network.publicSubnetIds });
+  const loadBalancer = createLoadBalancer(parent, name, { ...args, account, vpcId: network.vpcId, publicSubnetIds: network.publicSubnetIds });
 
   // One topic for every alarm of the stack; e-mail is opt-in (nexiom:alertEmail) and needs confirming once.
   // No SSE on the topic: CloudWatch cannot publish to a topic encrypted with the AWS-managed SNS key, and
@@ -117,7 +120,7 @@ export function createAwsPlatform(parent: pulumi.Resource, name: string, args: A
     protectData: args.protectData,
     logRetentionDays: args.logRetentionDays,
     namePrefix: name,
-    account: aws.getCallerIdentityOutput({}, opts).accountId,
+    account,
     alertTopicArn: alerts.arn,
   };
 }

@@ -52,7 +52,7 @@ export function createFargateService(
   } else {
     new aws.vpc.SecurityGroupEgressRule(
       `${name}-to-aws-apis`,
-      { ...https, cidrIpv4: platform.awsApiEgress.vpcCidr, description: "HTTPS to the VPC interface endpoints of AWS APIs" },
+      { ...https, cidrIpv4: platform.vpcCidr, description: "HTTPS to the VPC interface endpoints of AWS APIs" },
       opts,
     );
     new aws.vpc.SecurityGroupEgressRule(
