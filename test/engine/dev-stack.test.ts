@@ -137,6 +137,17 @@ describe("the dev stack on a real Docker engine", function () {
     }
   });
 
+  it("the API container starts from the compile cache its image ships: same user, same path, read-only", () => {
+    // The fill step again, inside the running container: Node reads the image's cache, and says whether it
+    // accepted it for dist/main.js; an unchanged cache is not written, so the read-only root is no obstacle.
+    const check = spawnSync("docker", ["exec", "-e", "NODE_DEBUG_NATIVE=COMPILE_CACHE", "nexiom-api", "node", "dist/main.js", "--fill-compile-cache"], {
+      encoding: "utf8",
+    });
+    const output = `${check.stdout}${check.stderr}`;
+    assert.equal(check.status, 0, output);
+    assert.match(output, /V8 code cache for ESM file:\/\/\/app\/dist\/main\.js was accepted/, output);
+  });
+
   it("`pulumi preview --expect-no-changes` passes right after `up`, and again after `pulumi refresh`", async () => {
     await run("pulumi", ["preview", "--stack", "dev", "--expect-no-changes", "--diff"]);
     await run("pulumi", ["refresh", "--stack", "dev", "--yes", "--skip-preview"]);

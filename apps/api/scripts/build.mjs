@@ -102,16 +102,13 @@ function tsc() {
 }
 
 /**
- * Bundles into a fresh folder and swaps it in with a rename, so that a test or a process running
- * the previous dist/ (others share this checkout) never sees it half-written.
+ * One entry point bundled into one file the way the image's is: the bench builds its framework
+ * references with this too, so that they differ from the API only in what they run.
  */
-export async function bundle({ outdir = dist, minify = true } = {}) {
-  const staging = `${outdir}.${process.pid}.tmp`;
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true });
+export async function bundleFile({ entry, outfile, minify = true }) {
   const result = await build({
-    entryPoints: [join(tscOut, "main.js")],
-    outfile: join(staging, "main.js"),
+    entryPoints: [entry],
+    outfile,
     bundle: true,
     platform: "node",
     format: "esm",
@@ -131,10 +128,21 @@ export async function bundle({ outdir = dist, minify = true } = {}) {
     logLevel: "warning",
     metafile: true,
   });
-  const main = join(staging, "main.js");
-  writeFileSync(main, trimKeepNames(readFileSync(main, "utf8"), main));
+  writeFileSync(outfile, trimKeepNames(readFileSync(outfile, "utf8"), outfile));
+  writeFileSync(join(dirname(outfile), "package.json"), `${JSON.stringify({ type: "module" })}\n`);
+  return result;
+}
+
+/**
+ * Bundles into a fresh folder and swaps it in with a rename, so that a test or a process running
+ * the previous dist/ (others share this checkout) never sees it half-written.
+ */
+export async function bundle({ outdir = dist, minify = true } = {}) {
+  const staging = `${outdir}.${process.pid}.tmp`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  const result = await bundleFile({ entry: join(tscOut, "main.js"), outfile: join(staging, "main.js"), minify });
   cpSync(join(root, "migrations"), join(staging, "migrations"), { recursive: true });
-  writeFileSync(join(staging, "package.json"), `${JSON.stringify({ type: "module" })}\n`);
   const old = `${outdir}.${process.pid}.old`;
   if (existsSync(outdir)) renameSync(outdir, old);
   renameSync(staging, outdir);

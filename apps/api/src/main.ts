@@ -6,6 +6,7 @@ import type { FastifyBaseLogger } from "fastify";
 import type { Logger } from "pino";
 import { FastifyAdapter, type NestFastifyApplication } from "@nestjs/platform-fastify";
 import { AppModule } from "./app.module.js";
+import { fillCompileCache, fillCompileCacheFlag } from "./compile-cache.js";
 import { loadConfig, type AppConfig } from "./config/app-config.js";
 import { ConfigError } from "./config/env.schema.js";
 import { BadRequestException } from "@nestjs/common";
@@ -93,7 +94,11 @@ async function bootstrap(): Promise<void> {
   logger.info({ port: config.port, host: config.host }, "listening");
 }
 
-bootstrap().catch((error: unknown) => {
-  process.stderr.write(`${JSON.stringify({ level: "fatal", msg: "boot failed", err: String((error as Error)?.stack ?? error) })}\n`);
-  process.exit(1);
-});
+if (process.argv.includes(fillCompileCacheFlag)) {
+  process.exitCode = fillCompileCache();
+} else {
+  bootstrap().catch((error: unknown) => {
+    process.stderr.write(`${JSON.stringify({ level: "fatal", msg: "boot failed", err: String((error as Error)?.stack ?? error) })}\n`);
+    process.exit(1);
+  });
+}

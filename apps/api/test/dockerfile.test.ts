@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import dockerignoreModule from "@balena/dockerignore";
 import { apiRoot, repoRoot } from "./support/api-process.js";
-import { args, healthcheckCommand, keyword, parseStages, stage } from "./support/dockerfile.js";
+import { args, healthcheckCommand, keyword, parseStages, stage, workdir } from "./support/dockerfile.js";
 
 // CommonJS module.exports = factory; its typings declare an ES default export instead.
 const dockerignore = dockerignoreModule as unknown as typeof dockerignoreModule.default;
@@ -21,11 +21,20 @@ function contextFiles(): string[] {
 }
 
 describe("apps/api/Dockerfile", () => {
-  it("has exactly the stages builder and runner, both on the same pinned node alpine image", () => {
+  it("has exactly the stages builder, compile-cache and runner, all on the same pinned node alpine image", () => {
     const stages = parseStages();
-    assert.deepEqual(stages.map((s) => s.name), ["builder", "runner"]);
+    assert.deepEqual(stages.map((s) => s.name), ["builder", "compile-cache", "runner"]);
     for (const s of stages) assert.match(s.image, pinnedNodeAlpine);
-    assert.equal(stages[0].image, stages[1].image);
+    assert.deepEqual(new Set(stages.map((s) => s.image)).size, 1);
+  });
+
+  it("fills the compile cache as the runner's user, at the runner's WORKDIR: Node uses it only for the same user and script path", () => {
+    const cacheStage = stage("compile-cache");
+    const runner = stage("runner");
+    assert.deepEqual(keyword(cacheStage, "USER").map((u) => args(u)[0]), keyword(runner, "USER").map((u) => args(u)[0]));
+    assert.equal(workdir(cacheStage), workdir(runner));
+    const [fill] = keyword(cacheStage, "RUN").map((run) => run.getArgumentsContent() ?? "");
+    assert.match(fill ?? "", /\bnode dist\/main\.js --fill-compile-cache\b/);
   });
 
   it("installs from the lockfile before copying sources, so source changes reuse the install layer", () => {
