@@ -137,10 +137,13 @@ describe("the dev stack on a real Docker engine", function () {
     }
   });
 
-  it("the API container starts from the compile cache its image ships: same user, same path, read-only", () => {
-    // The fill step again, inside the running container: Node reads the image's cache, and says whether it
-    // accepted it for dist/main.js; an unchanged cache is not written, so the read-only root is no obstacle.
-    const check = spawnSync("docker", ["exec", "-e", "NODE_DEBUG_NATIVE=COMPILE_CACHE", "nexiom-api", "node", "dist/main.js", "--fill-compile-cache"], {
+  it("the API container starts from the compile cache its image ships: same user, same path, read-only", async () => {
+    // The container's own command plus the fill flag, inside the running container: Node reads the image's
+    // cache and says whether it accepted it for dist/main.js; an unchanged cache is not written, so the
+    // read-only root is no obstacle.
+    const command = (await inspectProduct())["nexiom-api"]?.Config.Cmd ?? [];
+    assert.equal(command.at(-1), "dist/main.js", `the API container's command: ${command.join(" ")}`);
+    const check = spawnSync("docker", ["exec", "-e", "NODE_DEBUG_NATIVE=COMPILE_CACHE", "nexiom-api", ...command, "--fill-compile-cache"], {
       encoding: "utf8",
     });
     const output = `${check.stdout}${check.stderr}`;

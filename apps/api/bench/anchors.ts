@@ -4,6 +4,9 @@
  * - default NestJS: bench/nest-default, an app made by `nest new` (Express, tsc through `nest build`,
  *   production node_modules) with a pg pool, an ioredis client and /api/health;
  * - plain node:http: the floor, one handler that writes the same JSON body.
+ *
+ * And two references that say how far the frameworks themselves allow the API to go (bench/references):
+ * NestJS on Fastify with one route, and Fastify alone, both bundled and started as the API's image is.
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -11,6 +14,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, r
 import { homedir } from "node:os";
 import { join, relative } from "node:path";
 import { promisify } from "node:util";
+import { bundleFile } from "../scripts/build.mjs";
 import { apiRoot } from "../test/support/api-process.js";
 
 const run = promisify(execFile);
@@ -79,3 +83,26 @@ require("node:http")
   .listen(Number(process.env.PORT), "127.0.0.1");
 process.on("SIGTERM", () => process.exit(0));
 `;
+
+/** The framework references, by the folder name of their build. */
+export const references = { "nest-fastify": "NestJS on Fastify, one route", fastify: "Fastify, one route" } as const;
+
+/** Bundles each reference with the API's own build (scripts/build.mjs) into outdir/<name>/main.js; returns those paths. */
+export async function buildReferences(outdir: string): Promise<Record<keyof typeof references, string>> {
+  const built = {} as Record<keyof typeof references, string>;
+  for (const name of Object.keys(references) as (keyof typeof references)[]) {
+    const outfile = join(outdir, name, "main.js");
+    await bundleFile({ entry: join(apiRoot, "bench", "references", `${name}.ts`), outfile });
+    built[name] = outfile;
+  }
+  return built;
+}
+
+/**
+ * Fills Node's compile cache for a bundle as the image's compile-cache stage does, into its own
+ * directory, and returns that directory for NODE_COMPILE_CACHE.
+ */
+export async function fillCompileCacheFor(main: string, directory: string): Promise<string> {
+  await run(process.execPath, [main, "--fill-compile-cache"], { env: { ...process.env, NODE_COMPILE_CACHE: directory }, timeout: 60_000 });
+  return directory;
+}

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { build } from "esbuild";
-// @ts-expect-error: a plain ES module script without type declarations
 import { trimKeepNames } from "../scripts/build.mjs";
 
 /**

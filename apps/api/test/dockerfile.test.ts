@@ -51,8 +51,12 @@ describe("apps/api/Dockerfile", () => {
     assert.deepEqual(keyword(stage("runner"), "USER").map((u) => args(u)[0]), ["node"]);
   });
 
-  it("starts node dist/main.js", () => {
-    assert.deepEqual(keyword(stage("runner"), "CMD").map(args), [["node", "dist/main.js"]]);
+  it("starts node dist/main.js, with V8 options only before the script", () => {
+    const [cmd, ...more] = keyword(stage("runner"), "CMD").map(args);
+    assert.deepEqual(more, []);
+    assert.equal(cmd?.[0], "node");
+    assert.equal(cmd?.at(-1), "dist/main.js");
+    for (const option of cmd!.slice(1, -1)) assert.match(option, /^--[a-z-]+=\d+$/, `${option} is a V8 size option`);
   });
 
   it("exposes 3000", () => {

@@ -64,3 +64,10 @@ export function workdir(s: Stage): string {
   if (dirs.length === 0) throw new Error(`stage ${s.name} sets no WORKDIR`);
   return args(dirs.at(-1)!)[0];
 }
+
+/** The Node options the runner's CMD passes before its script (`node <options> dist/main.js`): the bench starts the API with them. */
+export function runnerNodeOptions(): string[] {
+  const [cmd] = keyword(stage("runner"), "CMD").map(args);
+  if (!cmd || cmd[0] !== "node") throw new Error("the runner's CMD does not start node");
+  return cmd.slice(1, -1);
+}
