@@ -10,22 +10,25 @@ import { final, frontendImages, parse, rules } from "./support/dockerfile-rules"
 
 type Mistake = [keyof typeof rules, string, RegExp, string];
 
+/** The pattern's first match after `AS runner`: earlier stages have the same lines (the API's compile-cache stage). */
+const inRunner = (pattern: RegExp) => new RegExp(`(?<=AS runner[\\s\\S]*)${pattern.source}`, pattern.flags);
+
 /** One typical mistake per rule, applied to each real Dockerfile: every rule must be able to fail. */
 const mistakes: Record<string, Mistake[]> = {
   api: [
-    ["nonRootUser", "USER root", /^USER node$/m, "USER root"],
-    ["nonRootUser", "no USER", /^USER node\n/m, ""],
+    ["nonRootUser", "USER root", inRunner(/^USER node$/m), "USER root"],
+    ["nonRootUser", "no USER", inRunner(/^USER node\n/m), ""],
     ["pinnedBaseImages", "a bare major tag", /node:24\.\d+\.\d+-alpine3\.\d+/, "node:24-alpine"],
     ["pinnedBaseImages", "no tag (latest)", /^FROM \S+ AS runner$/m, "FROM node AS runner"],
     ["healthcheck", "no HEALTHCHECK", /^HEALTHCHECK (.*\\\n)*.*\n/m, ""],
     ["execFormCommands", "a shell-form CMD", /^CMD \[.*\]$/m, "CMD node dist/main.js"],
     ["noAdd", "ADD", /^COPY apps\/api\/ /m, "ADD apps/api/ "],
-    ["noSecrets", "a password in ENV", /^ENV NODE_ENV=production$/m, "ENV NODE_ENV=production DATABASE_PASSWORD=hunter2"],
+    ["noSecrets", "a password in ENV", /^ENV NODE_ENV=production /m, "ENV NODE_ENV=production DATABASE_PASSWORD=hunter2 "],
     ["pipefail", "a pipe without pipefail", /^RUN pnpm --filter @nexiom\/api run build$/m, "RUN pnpm --filter @nexiom/api run build | tee build.log"],
-    ["runnerCopiesFromBuilderOnly", "a COPY from the context", /^COPY --from=builder /m, "COPY "],
-    ["runnerTakesBuildOutputOnly", "node_modules", /\/repo\/apps\/api\/dist /, "/repo/node_modules "],
+    ["runnerCopiesFromBuilderOnly", "a COPY from the context", inRunner(/^COPY --from=builder /m), "COPY "],
+    ["runnerTakesBuildOutputOnly", "node_modules", inRunner(/\/repo\/apps\/api\/dist /), "/repo/node_modules "],
     ["runnerStartsClean", "FROM builder", /^FROM \S+ AS runner$/m, "FROM builder AS runner"],
-    ["runnerInstallsNothing", "apk add", /^USER node$/m, "RUN apk add --no-cache curl\nUSER node"],
+    ["runnerInstallsNothing", "apk add", inRunner(/^USER node$/m), "RUN apk add --no-cache curl\nUSER node"],
   ],
   web: [
     ["nonRootUser", "USER 0", /^USER 101$/m, "USER 0"],
