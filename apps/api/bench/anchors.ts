@@ -85,7 +85,7 @@ process.on("SIGTERM", () => process.exit(0));
 `;
 
 /** The framework references, by the folder name of their build. */
-export const references = { "nest-fastify": "NestJS on Fastify, one route", fastify: "Fastify, one route" } as const;
+export const references = { "nest-fastify": "NestJS on Fastify, one Fastify route", fastify: "Fastify, one route" } as const;
 
 /** Bundles each reference with the API's own build (scripts/build.mjs) into outdir/<name>/main.js; returns those paths. */
 export async function buildReferences(outdir: string): Promise<Record<keyof typeof references, string>> {
