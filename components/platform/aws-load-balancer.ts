@@ -138,10 +138,9 @@ function createAccessLogBucket(parent: pulumi.Resource, name: string, args: Load
     { bucket: bucket.id, rules: [{ id: "expire-access-logs", status: "Enabled", filter: {}, expiration: { days: args.logRetentionDays } }] },
     opts,
   );
-  const account = args.account;
   // Regions opened before August 2022 deliver as a regional ELB account; newer ones as the log delivery service.
   const elbAccount = aws.elb.getServiceAccountOutput({}, opts).arn;
-  const logObjects = pulumi.interpolate`${bucket.arn}/${accessLogPrefix}/AWSLogs/${account}/*`;
+  const logObjects = pulumi.interpolate`${bucket.arn}/${accessLogPrefix}/AWSLogs/${args.account}/*`;
   const policy = new aws.s3.BucketPolicy(
     `${name}-alb-logs`,
     {

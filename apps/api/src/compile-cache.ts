@@ -14,7 +14,8 @@ export const fillCompileCacheFlag = "--fill-compile-cache";
  * the same user running the same file at the same path, which is why the Dockerfile fills it as the
  * runner's user at the runner's path. Returns the exit code.
  */
-export function fillCompileCache(write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): number {
+export function fillCompileCache(): number {
+  const write = (line: string) => process.stderr.write(`${line}\n`);
   const directory = getCompileCacheDir();
   if (directory === undefined) {
     write(`${fillCompileCacheFlag}: Node's compile cache is off; set NODE_COMPILE_CACHE to a directory this user can write`);

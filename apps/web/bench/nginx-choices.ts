@@ -1,5 +1,5 @@
 /**
- * The measurements behind three choices in nginx/default.conf.template, run again on demand:
+ * The measurements behind four choices in nginx/default.conf.template, run again on demand:
  *
  *   pnpm --filter @nexiom/web run bench:nginx     (BENCH_ROUNDS, BENCH_SECONDS as in bench.ts)
  *

@@ -1,5 +1,5 @@
 import type { LoggerService } from "@nestjs/common";
-import { pino, type Logger } from "pino";
+import { pino, type Level, type Logger } from "pino";
 import type { LogLevel } from "../config/env.schema.js";
 
 /**
@@ -58,7 +58,7 @@ export class NestPinoLogger implements LoggerService {
   }
 
   /** Nest passes the context last and, for errors, the stack before it. */
-  private write(level: "fatal" | "error" | "warn" | "info" | "debug" | "trace", message: unknown, rest: unknown[]): void {
+  private write(level: Level, message: unknown, rest: unknown[]): void {
     if (!this.logger.isLevelEnabled(level)) return;
     const context = typeof rest.at(-1) === "string" ? (rest.at(-1) as string) : undefined;
     const stack = rest.length > 1 && typeof rest[0] === "string" ? rest[0] : undefined;
@@ -67,8 +67,6 @@ export class NestPinoLogger implements LoggerService {
     else this.logger[level]({ context, stack }, String(message));
   }
 }
-
-type Level = "fatal" | "error" | "warn" | "info" | "debug" | "trace";
 
 /**
  * The per-request logger Fastify asks for on every request (as its childLoggerFactory), made only when a
